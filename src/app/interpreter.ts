@@ -1,0 +1,50 @@
+// The Python interpreter for a file: the Python extension's choice when it is installed,
+// otherwise our setting, then python3/python on PATH.
+import * as vscode from 'vscode';
+import type { PythonExtension } from '@vscode/python-extension';
+import { Config } from '../config/config';
+import type { Logger } from '../core/log';
+import { chooseInterpreter, type InterpreterChoice } from '../core/python';
+
+export const PYTHON_EXTENSION_ID = 'ms-python.python';
+
+export class InterpreterResolver implements vscode.Disposable {
+  private api: PythonExtension | undefined;
+  private readonly changed = new vscode.EventEmitter<void>();
+  private subscription: vscode.Disposable | undefined;
+  /** Fires when the Python extension's selected interpreter changes. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly log: Logger) {}
+
+  async resolve(file: vscode.Uri): Promise<InterpreterChoice> {
+    const fromExt = await this.fromPythonExtension(file);
+    return chooseInterpreter({
+      fromPythonExtension: fromExt,
+      setting: new Config(file).get('pythonPath'),
+      pathEnv: process.env.PATH,
+    });
+  }
+
+  private async fromPythonExtension(file: vscode.Uri): Promise<string | undefined> {
+    if (!vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) return undefined;
+    try {
+      if (!this.api) {
+        const { PythonExtension } = await import('@vscode/python-extension');
+        this.api = await PythonExtension.api();
+        this.subscription = this.api.environments.onDidChangeActiveEnvironmentPath(() => this.changed.fire());
+      }
+      const envPath = this.api.environments.getActiveEnvironmentPath(file);
+      const env = await this.api.environments.resolveEnvironment(envPath);
+      return env?.executable.uri?.fsPath;
+    } catch (e) {
+      this.log.warn(`The Python extension did not give an interpreter: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    this.subscription?.dispose();
+    this.changed.dispose();
+  }
+}

@@ -1,0 +1,271 @@
+// All previewed apps: one session per app file. Resolves what to preview, with a clear message
+// for every kind of bad input, and stops every server when the extension goes away.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Config } from '../config/config';
+import { SECTION } from '../config/settings';
+import { detectFramework, FRAMEWORK_IDS, FRAMEWORKS, isFrameworkId, type FrameworkId } from '../core/frameworks';
+import { splitCommandLine, unknownPlaceholders, PLACEHOLDERS } from '../core/placeholders';
+import { isRunningState } from '../core/state';
+import { isPersistedPreview } from '../preview/protocol';
+import { Disposable } from '../util/dispose';
+import { AppSession, type SessionDeps, type SessionTarget } from './session';
+
+const OBSERVABLE_CONFIGS = ['observablehq.config.js', 'observablehq.config.ts', 'observablehq.config.mjs', 'observablehq.config.mts'];
+
+/** A problem with what the user asked for: shown as a message, nothing is started. */
+export class UserFacingError extends Error {
+  override readonly name = 'UserFacingError';
+  constructor(message: string, readonly actions: ReadonlyArray<{ title: string; run: () => unknown }> = []) {
+    super(message);
+  }
+}
+
+export class AppManager extends Disposable {
+  private readonly sessions = new Map<string, AppSession>();
+  private lastActive: AppSession | undefined;
+
+  constructor(private readonly deps: SessionDeps, private readonly memento: vscode.Memento) {
+    super();
+    this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.forEach((s) => void s.fileChanged(doc.uri))));
+  }
+
+  get all(): readonly AppSession[] {
+    return [...this.sessions.values()];
+  }
+
+  /** The `Preview App` command. */
+  async preview(uri?: vscode.Uri): Promise<AppSession | undefined> {
+    const existingTarget = uri ?? vscode.window.activeTextEditor?.document.uri;
+    const existing = existingTarget && this.sessions.get(key(existingTarget));
+    if (existing) {
+      existing.reveal();
+      if (existing.state === 'stopped' || existing.state === 'crashed') await existing.start();
+      return existing;
+    }
+    const target = await this.resolveTarget(uri);
+    if (!target) return undefined;
+    const session = this.open(target);
+    await session.start();
+    return session;
+  }
+
+  /** Brings back a preview after a window reload (the webview serializer). */
+  async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    if (!isPersistedPreview(state) || !fs.existsSync(state.filePath)) {
+      panel.dispose();
+      return;
+    }
+    const uri = vscode.Uri.file(state.filePath);
+    if (this.sessions.has(key(uri))) {
+      panel.dispose();
+      return;
+    }
+    let target: SessionTarget | undefined;
+    try {
+      target = await this.resolveTarget(uri, { interactive: false });
+    } catch (e) {
+      this.deps.log.warn(`Could not restore the preview of ${state.filePath}: ${(e as Error).message}`);
+    }
+    if (!target) {
+      panel.dispose();
+      return;
+    }
+    const session = this.open(target, panel);
+    await session.start();
+  }
+
+  /** The app a command applies to: an explicit file, the focused preview, the active editor, the only app, or a pick. */
+  async pick(uri?: vscode.Uri): Promise<AppSession | undefined> {
+    if (uri) return this.sessions.get(key(uri));
+    const focused = this.all.find((s) => s.preview.panel.active);
+    if (focused) return focused;
+    const editor = vscode.window.activeTextEditor?.document.uri;
+    const byEditor = editor && this.sessions.get(key(editor));
+    if (byEditor) return byEditor;
+    if (this.sessions.size === 1) return this.all[0];
+    if (this.sessions.size === 0) {
+      void vscode.window.showInformationMessage('No app is being previewed. Open an app file and run "Data App: Preview App".');
+      return undefined;
+    }
+    const chosen = await vscode.window.showQuickPick(
+      this.all.map((s) => ({ label: path.basename(s.file.fsPath), description: `${s.state} · ${vscode.workspace.asRelativePath(s.file)}`, session: s })),
+      { placeHolder: 'Which app?' },
+    );
+    return chosen?.session ?? this.lastActive;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.all.map((s) => s.stop()));
+  }
+
+  /** Stops every server and closes every preview. */
+  async shutdown(): Promise<void> {
+    await Promise.all(this.all.map((s) => s.close()));
+  }
+
+  /** Synchronous last resort when the extension host exits. */
+  killAllNow(): void {
+    for (const s of this.all) s.killNow();
+  }
+
+  /** Lets the user pick the framework for a file (and remembers it for the workspace). */
+  async chooseFramework(uri?: vscode.Uri): Promise<void> {
+    const file = uri ?? vscode.window.activeTextEditor?.document.uri;
+    if (!file) throw new UserFacingError('Open an app file first.');
+    const picked = await this.askFramework(file, 'Framework for this file (remembered for this workspace)');
+    if (!picked) return;
+    const session = this.sessions.get(key(file));
+    if (session) {
+      await session.close();
+      await this.preview(file);
+    }
+  }
+
+  private open(target: SessionTarget, panel?: vscode.WebviewPanel): AppSession {
+    const session = new AppSession(this.deps, target, panel);
+    const k = key(target.file);
+    this.sessions.set(k, session);
+    this.lastActive = session;
+    session.controller.supervisor.onDidChangeState(() => this.updateContext());
+    session.preview.panel.onDidChangeViewState((e) => {
+      if (e.webviewPanel.active) this.lastActive = session;
+    });
+    session.onDidClose(() => {
+      if (this.sessions.get(k) === session) this.sessions.delete(k);
+      if (this.lastActive === session) this.lastActive = undefined;
+      this.updateContext();
+    });
+    this.updateContext();
+    return session;
+  }
+
+  private updateContext(): void {
+    const running = this.all.some((s) => isRunningState(s.state));
+    void vscode.commands.executeCommand('setContext', 'dataAppPreview.anyRunning', running);
+    void vscode.commands.executeCommand('setContext', 'dataAppPreview.anyApp', this.sessions.size > 0);
+  }
+
+  private forEach(fn: (s: AppSession) => void): void {
+    for (const s of this.all) fn(s);
+  }
+
+  /** Checks the file and works out its framework; throws UserFacingError for bad input. */
+  async resolveTarget(uri?: vscode.Uri, opts: { interactive?: boolean } = {}): Promise<SessionTarget | undefined> {
+    const interactive = opts.interactive ?? true;
+    const editorDoc = vscode.window.activeTextEditor?.document;
+    const file = uri ?? editorDoc?.uri;
+    if (!file) throw new UserFacingError('Open an app file (for example app.py) in the editor, then run "Data App: Preview App".');
+    if (file.scheme === 'untitled') {
+      throw new UserFacingError('This file has never been saved. Save it to a folder first: apps run from a file on disk.', [
+        { title: 'Save As…', run: () => vscode.commands.executeCommand('workbench.action.files.saveAs') },
+      ]);
+    }
+    if (file.scheme !== 'file') throw new UserFacingError(`Only files on disk can be previewed (this one is ${file.scheme}:).`);
+    const folder = vscode.workspace.getWorkspaceFolder(file);
+    if (!folder) {
+      throw new UserFacingError(
+        vscode.workspace.workspaceFolders?.length
+          ? `${path.basename(file.fsPath)} is outside the open workspace folders. Open its folder to preview it.`
+          : 'Open a folder first (File › Open Folder…): apps are previewed from a workspace folder.',
+        [{ title: 'Open Folder…', run: () => vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(path.dirname(file.fsPath))) }],
+      );
+    }
+    if (!fs.existsSync(file.fsPath)) throw new UserFacingError(`${file.fsPath} does not exist on disk.`);
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
+    if (doc?.isDirty) {
+      if (!interactive) return undefined;
+      const choice = await vscode.window.showWarningMessage(`${path.basename(file.fsPath)} has unsaved changes. The app runs what is on disk.`, 'Save and Preview', 'Preview Saved Version');
+      if (!choice) return undefined;
+      if (choice === 'Save and Preview' && !(await doc.save())) throw new UserFacingError(`Could not save ${path.basename(file.fsPath)}.`);
+    }
+
+    const observableRoot = findObservableRoot(file.fsPath, folder.uri.fsPath);
+    let framework = this.frameworkFromSettings(file);
+    if (!framework) {
+      const text = doc?.getText() ?? (await fs.promises.readFile(file.fsPath, 'utf8'));
+      const detection = detectFramework({ filePath: file.fsPath, text, observableRoot });
+      if (detection) {
+        this.deps.log.info(`${vscode.workspace.asRelativePath(file)}: ${FRAMEWORKS[detection.framework].label} (${detection.reason})`);
+        framework = detection.framework;
+      }
+    }
+    if (!framework) {
+      if (!interactive) return undefined;
+      framework = await this.askFramework(file, `No known framework found in ${path.basename(file.fsPath)}. How should it run?`);
+      if (!framework) return undefined;
+    }
+    if (framework === 'custom' && !(await this.ensureCustomCommand(file, interactive))) return undefined;
+    return { file, folder, framework, observableRoot };
+  }
+
+  private frameworkFromSettings(file: vscode.Uri): FrameworkId | undefined {
+    const fromSetting = new Config(file).get('framework');
+    if (fromSetting !== 'auto') {
+      if (isFrameworkId(fromSetting)) return fromSetting;
+      throw new UserFacingError(`"${SECTION}.framework" is "${fromSetting}", which is not a known framework. Use "auto" or one of: ${FRAMEWORK_IDS.join(', ')}.`);
+    }
+    const remembered = this.memento.get<string>(`framework:${file.toString()}`);
+    return isFrameworkId(remembered) ? remembered : undefined;
+  }
+
+  private async askFramework(file: vscode.Uri, placeHolder: string): Promise<FrameworkId | undefined> {
+    const items = FRAMEWORK_IDS.map((id) => ({ label: FRAMEWORKS[id].label, description: id === 'custom' ? `"${SECTION}.customCommand"` : id, id }));
+    const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
+    if (!picked) return undefined;
+    await this.memento.update(`framework:${file.toString()}`, picked.id);
+    return picked.id;
+  }
+
+  /** A custom command must exist and use only known placeholders before anything runs. */
+  private async ensureCustomCommand(file: vscode.Uri, interactive: boolean): Promise<boolean> {
+    const current = new Config(file).get('customCommand');
+    const problem = validateCommand(current);
+    if (!problem) return true;
+    if (!interactive) throw new UserFacingError(problem);
+    const value = await vscode.window.showInputBox({
+      title: 'Custom command to run the app',
+      prompt: `Placeholders: ${PLACEHOLDERS.map((p) => '${' + p + '}').join(' ')}. The server must listen on \${host}:\${port}.`,
+      value: current || '${python} ${file} --port ${port}',
+      validateInput: (v) => validateCommand(v),
+      ignoreFocusOut: true,
+    });
+    if (value === undefined) return false;
+    await vscode.workspace.getConfiguration(SECTION, file).update('customCommand', value, vscode.ConfigurationTarget.WorkspaceFolder);
+    return true;
+  }
+
+  override dispose(): void {
+    this.killAllNow();
+    for (const s of this.all) s.dispose();
+    this.sessions.clear();
+    super.dispose();
+  }
+}
+
+/** Why a custom command cannot run, or undefined when it can. */
+export function validateCommand(command: string): string | undefined {
+  if (!command.trim()) return `The custom command is empty. Set "${SECTION}.customCommand", e.g. "\${python} \${file} --port \${port}".`;
+  const bad = unknownPlaceholders(command);
+  if (bad.length) return `Unknown placeholder ${bad.map((b) => '${' + b + '}').join(', ')}. Use one of ${PLACEHOLDERS.map((p) => '${' + p + '}').join(', ')}.`;
+  try {
+    splitCommandLine(command);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return undefined;
+}
+
+function key(uri: vscode.Uri): string {
+  return uri.toString();
+}
+
+function findObservableRoot(file: string, workspaceRoot: string): string | undefined {
+  let dir = path.dirname(file);
+  for (;;) {
+    if (OBSERVABLE_CONFIGS.some((c) => fs.existsSync(path.join(dir, c)))) return dir;
+    if (dir === workspaceRoot || path.dirname(dir) === dir || !dir.startsWith(workspaceRoot)) return undefined;
+    dir = path.dirname(dir);
+  }
+}

@@ -1,0 +1,47 @@
+// The settings this extension reads: names, types and when a change takes effect.
+// package.json is the only source of defaults; test/unit/manifest.test.ts checks that the
+// manifest and this table agree. No `vscode` import.
+
+export const SECTION = 'dataAppPreview';
+
+/** live: read on every use; restart: applies to an app's next start (running apps are offered a restart). */
+export type SettingEffect = 'live' | 'restart';
+
+export interface SettingSpec {
+  readonly type: 'string' | 'integer' | 'boolean' | 'array';
+  readonly effect: SettingEffect;
+}
+
+export const SETTINGS = {
+  framework: { type: 'string', effect: 'restart' },
+  pythonPath: { type: 'string', effect: 'restart' },
+  customCommand: { type: 'string', effect: 'restart' },
+  customUrlPath: { type: 'string', effect: 'restart' },
+  port: { type: 'integer', effect: 'restart' },
+  envFile: { type: 'string', effect: 'restart' },
+  restartOnSave: { type: 'boolean', effect: 'live' },
+  watchGlob: { type: 'string', effect: 'live' },
+  watchExclude: { type: 'array', effect: 'live' },
+  restartDebounceMs: { type: 'integer', effect: 'live' },
+  startTimeoutSeconds: { type: 'integer', effect: 'live' },
+  stopGraceMs: { type: 'integer', effect: 'live' },
+} as const satisfies Record<string, SettingSpec>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export interface SettingValues {
+  framework: string;
+  pythonPath: string;
+  customCommand: string;
+  customUrlPath: string;
+  port: number;
+  envFile: string;
+  restartOnSave: boolean;
+  watchGlob: string;
+  watchExclude: string[];
+  restartDebounceMs: number;
+  startTimeoutSeconds: number;
+  stopGraceMs: number;
+}
+
+export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];

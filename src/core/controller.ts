@@ -1,0 +1,106 @@
+// One previewed app without the editor: supervisor + restart scheduler + change filter.
+// The extension wraps it; integration tests drive it with real processes. No `vscode` import.
+import * as path from 'node:path';
+import { ChangeFilter, ContentFingerprints } from './changes';
+import { RestartScheduler } from './scheduler';
+import { AppSupervisor, type StartOutcome, type SupervisorOptions } from './supervisor';
+
+export interface ControllerOptions extends SupervisorOptions {
+  /** The file being previewed. */
+  readonly appFile: string;
+  /** Folder whose changes restart the app (the app file's folder). */
+  readonly root: string;
+  watchGlob(): string;
+  watchExclude(): readonly string[];
+  debounceMs(): number;
+  /** Called with the result of every restart the scheduler ran. */
+  onRestarted?(outcome: StartOutcome, reason: string): void;
+}
+
+export class AppController {
+  readonly supervisor: AppSupervisor;
+  private readonly scheduler: RestartScheduler;
+  private readonly fingerprints = new ContentFingerprints();
+  private filter: ChangeFilter;
+  private filterKey = '';
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.supervisor = new AppSupervisor(opts);
+    this.scheduler = new RestartScheduler({
+      debounceMs: () => opts.debounceMs(),
+      run: async (reason) => {
+        if (this.supervisor.state === 'stopped' || this.supervisor.state === 'stopping') return;
+        const outcome = await this.supervisor.restart(reason);
+        opts.onRestarted?.(outcome, reason);
+      },
+      onError: (e) => opts.log.error(e as Error),
+    });
+    this.filter = this.currentFilter();
+  }
+
+  get appFile(): string {
+    return this.opts.appFile;
+  }
+
+  /** Restarts the scheduler has started so far. */
+  get scheduledRestarts(): number {
+    return this.scheduler.count;
+  }
+
+  async start(): Promise<StartOutcome> {
+    await this.fingerprints.remember(this.opts.appFile);
+    return this.supervisor.start();
+  }
+
+  /** An explicit restart (toolbar, command): no debounce, but coalesced with scheduled ones. */
+  restartNow(reason: string): Promise<StartOutcome> {
+    this.scheduler.cancelPending();
+    return this.supervisor.restart(reason);
+  }
+
+  /** Asks for a debounced restart. */
+  requestRestart(reason: string): void {
+    this.scheduler.request(reason);
+  }
+
+  /**
+   * A file changed on disk. Restarts (debounced) when it lies under the app's folder, matches
+   * the watch glob, is not in an ignored folder, and its content really changed. Returns
+   * whether a restart was asked for.
+   */
+  async fileChanged(file: string): Promise<boolean> {
+    const state = this.supervisor.state;
+    if (state === 'stopped' || state === 'stopping') return false;
+    if (!this.currentFilter().matches(file)) return false;
+    if (!(await this.fingerprints.changed(file))) return false;
+    this.scheduler.request(`changed ${path.relative(this.opts.root, file)}`);
+    return true;
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler.cancelPending();
+    await this.supervisor.stop();
+  }
+
+  /** Resolves when no restart runs or waits. */
+  idle(): Promise<void> {
+    return this.scheduler.idle();
+  }
+
+  async dispose(): Promise<void> {
+    this.scheduler.dispose();
+    await this.scheduler.idle().catch(() => undefined);
+    await this.supervisor.dispose();
+  }
+
+  private currentFilter(): ChangeFilter {
+    const glob = this.opts.watchGlob();
+    const exclude = this.opts.watchExclude();
+    const key = JSON.stringify([glob, exclude]);
+    if (key !== this.filterKey) {
+      this.filter = new ChangeFilter(this.opts.root, glob, exclude);
+      this.filterKey = key;
+    }
+    return this.filter;
+  }
+}

@@ -1,0 +1,184 @@
+// Launch profiles: the exact command each framework runs, with its own reloader always off.
+// No `vscode` import.
+import * as path from 'node:path';
+import { asgiAppVariable, FRAMEWORKS, type FrameworkId } from './frameworks';
+import { parseCustomCommand, type PlaceholderValues } from './placeholders';
+
+export interface LaunchContext {
+  readonly framework: FrameworkId;
+  readonly filePath: string;
+  /** Source text (FastAPI: finds the app variable). */
+  readonly text: string;
+  /** The Python interpreter (absolute path or a name on PATH). */
+  readonly python: string;
+  readonly host: string;
+  readonly port: number;
+  readonly workspaceFolder: string;
+  /** Origins (`host:port`) other than the loopback one the browser may load the app from (port forwarding). */
+  readonly extraOrigins?: readonly string[];
+  /** Observable Framework project root (folder holding observablehq.config.*). */
+  readonly observableRoot?: string | undefined;
+  /** Custom command (string or argv) with placeholders. */
+  readonly customCommand?: string | readonly string[];
+  /** URL path for custom commands and script servers. */
+  readonly urlPath?: string;
+  /** Absolute path of the extension's Python launcher (`python/dap_launch.py`). */
+  readonly launcherPath: string;
+}
+
+/**
+ * What the supervisor starts. `python` describes the run for launch strategies that run the
+ * framework's CLI in-process (the coming warm standby); cold launches just spawn
+ * `command` + `args`.
+ */
+export interface LaunchSpec {
+  readonly framework: FrameworkId;
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  /** Variables added to the inherited environment. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Path of the page to show, starting with `/`. */
+  readonly urlPath: string;
+  readonly python?: { readonly module?: string; readonly script?: string; readonly argv: readonly string[] };
+}
+
+const WS_ORIGINS = (ctx: LaunchContext): string[] => {
+  const origins = [`${ctx.host}:${ctx.port}`, `localhost:${ctx.port}`, ...(ctx.extraOrigins ?? [])];
+  return [...new Set(origins)].flatMap((o) => ['--allow-websocket-origin', o]);
+};
+
+function pythonModule(ctx: LaunchContext, module: string, argv: string[], extra: Partial<LaunchSpec> = {}): LaunchSpec {
+  return {
+    framework: ctx.framework,
+    command: ctx.python,
+    args: ['-m', module, ...argv],
+    cwd: path.dirname(ctx.filePath),
+    env: {},
+    urlPath: '/',
+    python: { module, argv },
+    ...extra,
+  };
+}
+
+function pythonScript(ctx: LaunchContext, env: Record<string, string>, viaLauncher: boolean): LaunchSpec {
+  const argv = viaLauncher ? ['--script', ctx.filePath] : [];
+  return {
+    framework: ctx.framework,
+    command: ctx.python,
+    args: viaLauncher ? [ctx.launcherPath, ...argv] : [ctx.filePath],
+    cwd: path.dirname(ctx.filePath),
+    env,
+    urlPath: normalizeUrlPath(ctx.urlPath ?? '/'),
+    python: { script: ctx.filePath, argv: [] },
+  };
+}
+
+export function normalizeUrlPath(p: string): string {
+  const trimmed = p.trim();
+  return trimmed.startsWith('/') ? trimmed : '/' + trimmed;
+}
+
+/** Voilà (Jupyter server) forbids framing by default; the preview is a frame in a webview. */
+export const VOILA_FRAME_SETTINGS = JSON.stringify({
+  headers: { 'Content-Security-Policy': "frame-ancestors 'self' * vscode-webview: vscode-file: https: http:" },
+});
+
+export function buildLaunch(ctx: LaunchContext): LaunchSpec {
+  const file = ctx.filePath;
+  const stem = path.basename(file).replace(/\.[^.]+$/, '');
+  const port = String(ctx.port);
+  switch (ctx.framework) {
+    case 'panel':
+    case 'bokeh':
+      // Never --autoreload / --dev: restarts are ours. Apps live at /<file stem>.
+      return pythonModule(ctx, ctx.framework, ['serve', file, '--port', port, '--address', ctx.host, ...WS_ORIGINS(ctx)], {
+        urlPath: `/${encodeURIComponent(stem)}`,
+      });
+    case 'streamlit':
+      return pythonModule(ctx, 'streamlit', [
+        'run', file,
+        '--server.port', port,
+        '--server.address', ctx.host,
+        '--server.headless', 'true',
+        '--server.runOnSave', 'false',
+        '--server.fileWatcherType', 'none',
+        '--browser.gatherUsageStats', 'false',
+      ]);
+    case 'shiny':
+      return pythonModule(ctx, 'shiny', ['run', '--port', port, '--host', ctx.host, file]);
+    case 'solara':
+      // --production turns Solara's file watching and hot reload off.
+      return pythonModule(ctx, 'solara', ['run', file, '--port', port, '--host', ctx.host, '--no-open', '--production']);
+    case 'voila':
+      return pythonModule(ctx, 'voila', [
+        file, '--port', port, '--no-browser', `--Voila.ip=${ctx.host}`, `--Voila.tornado_settings=${VOILA_FRAME_SETTINGS}`,
+      ]);
+    case 'flask':
+      // `flask run` without --debug has no reloader; --no-reload makes that explicit.
+      return pythonModule(ctx, 'flask', ['--app', file, 'run', '--port', port, '--host', ctx.host, '--no-reload', '--no-debugger'], {
+        env: { FLASK_DEBUG: '0' },
+      });
+    case 'fastapi': {
+      const module = `${stem}:${asgiAppVariable(ctx.text)}`;
+      return pythonModule(ctx, 'uvicorn', [module, '--port', port, '--host', ctx.host, '--app-dir', path.dirname(file)]);
+    }
+    case 'dash':
+      // Dash reads HOST/PORT; app.run(debug=True) would fork Werkzeug's reloader, which the
+      // launcher turns off. DASH_HOT_RELOAD=false stops its in-browser hot reload.
+      return pythonScript(ctx, { HOST: ctx.host, PORT: port, DASH_HOT_RELOAD: 'false' }, true);
+    case 'gradio':
+      return pythonScript(ctx, { GRADIO_SERVER_NAME: ctx.host, GRADIO_SERVER_PORT: port, GRADIO_ANALYTICS_ENABLED: 'False' }, false);
+    case 'script':
+      return pythonScript(ctx, { HOST: ctx.host, PORT: port }, false);
+    case 'observable': {
+      const root = ctx.observableRoot ?? path.dirname(file);
+      return {
+        framework: 'observable',
+        command: process.platform === 'win32' ? 'npx.cmd' : 'npx',
+        args: ['--no-install', 'observable', 'preview', '--port', port, '--host', ctx.host, '--no-open'],
+        cwd: root,
+        env: {},
+        urlPath: observablePage(root, file),
+      };
+    }
+    case 'custom': {
+      const values: PlaceholderValues = {
+        file,
+        fileDirname: path.dirname(file),
+        fileBasename: path.basename(file),
+        fileBasenameNoExtension: stem,
+        port,
+        host: ctx.host,
+        workspaceFolder: ctx.workspaceFolder,
+        python: ctx.python,
+      };
+      const argv = parseCustomCommand(ctx.customCommand ?? '', values);
+      return {
+        framework: 'custom',
+        command: argv[0]!,
+        args: argv.slice(1),
+        cwd: path.dirname(file),
+        env: { HOST: ctx.host, PORT: port },
+        urlPath: normalizeUrlPath(ctx.urlPath ?? '/'),
+      };
+    }
+  }
+}
+
+/** Observable pages: src/foo/bar.md is served at /foo/bar. */
+function observablePage(root: string, file: string): string {
+  const rel = path.relative(path.join(root, 'src'), file).split(path.sep).join('/');
+  if (rel.startsWith('..') || !rel.endsWith('.md')) return '/';
+  const page = rel.replace(/\.md$/, '').replace(/(^|\/)index$/, '$1');
+  return '/' + page.split('/').map(encodeURIComponent).join('/');
+}
+
+/** Flags that would turn a framework's own reloader on. Tests assert none ever appears. */
+export const RELOADER_FLAGS: readonly string[] = [
+  '--autoreload', '--dev', '--reload', '--debug', '--auto-restart', '-a', '--server.runOnSave=true',
+];
+
+export function frameworkLabel(id: FrameworkId): string {
+  return FRAMEWORKS[id].label;
+}

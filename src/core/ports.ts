@@ -1,0 +1,41 @@
+// Port picking on loopback. No `vscode` import.
+import * as net from 'node:net';
+
+/** A port the OS says is free right now (`listen(0)`), on `host`. */
+export function pickFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', reject);
+    srv.listen({ port: 0, host, exclusive: true }, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => (port ? resolve(port) : reject(new Error('The OS gave no port'))));
+    });
+  });
+}
+
+/** Whether `port` can be bound on `host` right now. */
+export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.once('error', () => resolve(false));
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
+  });
+}
+
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+  constructor(readonly port: number) {
+    super(
+      `Port ${port} is already in use by another program. Stop that program, choose another port in ` +
+        `the "dataAppPreview.port" setting, or set it to 0 to pick a free port automatically.`,
+    );
+  }
+}
+
+/** Output lines by which servers say their port was taken. */
+export function looksLikePortInUse(output: string): boolean {
+  return /address already in use|EADDRINUSE|errno 98\b|Errno 48\b|Only one usage of each socket address|port \d+ is (?:already )?in use/i.test(output);
+}

@@ -1,0 +1,90 @@
+// Choosing the Python interpreter and checking that a framework is installed in it.
+// No `vscode` import.
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+export interface InterpreterChoice {
+  readonly path: string;
+  readonly source: 'python-extension' | 'setting' | 'PATH';
+}
+
+export class NoInterpreterError extends Error {
+  override readonly name = 'NoInterpreterError';
+  constructor(detail: string) {
+    super(
+      `No Python interpreter was found${detail ? ` (${detail})` : ''}. Select one with "Python: Select Interpreter", ` +
+        `or set "dataAppPreview.pythonPath" to a Python executable.`,
+    );
+  }
+}
+
+/** Finds an executable by name on a PATH string. */
+export function findOnPath(name: string, pathEnv: string | undefined, platform = process.platform): string | undefined {
+  const exts = platform === 'win32' ? ['.exe', '.cmd', '.bat', ''] : [''];
+  for (const dir of (pathEnv ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    for (const ext of exts) {
+      const candidate = path.join(dir, name + ext);
+      try {
+        const st = fs.statSync(candidate);
+        if (st.isFile()) {
+          if (platform !== 'win32') fs.accessSync(candidate, fs.constants.X_OK);
+          return candidate;
+        }
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The interpreter, in order: the Python extension's choice for the file, this extension's
+ * setting, then python3/python on PATH.
+ */
+export function chooseInterpreter(input: {
+  fromPythonExtension?: string | undefined;
+  setting?: string | undefined;
+  pathEnv: string | undefined;
+  platform?: NodeJS.Platform;
+}): InterpreterChoice {
+  if (input.fromPythonExtension) return { path: input.fromPythonExtension, source: 'python-extension' };
+  const setting = input.setting?.trim();
+  if (setting) {
+    const found = path.isAbsolute(setting) ? (fs.existsSync(setting) ? setting : undefined) : findOnPath(setting, input.pathEnv, input.platform);
+    if (!found) throw new NoInterpreterError(`"dataAppPreview.pythonPath" is "${setting}", which does not exist`);
+    return { path: found, source: 'setting' };
+  }
+  for (const name of ['python3', 'python']) {
+    const found = findOnPath(name, input.pathEnv, input.platform);
+    if (found) return { path: found, source: 'PATH' };
+  }
+  throw new NoInterpreterError('none of python3 or python is on PATH');
+}
+
+export class ModuleMissingError extends Error {
+  override readonly name = 'ModuleMissingError';
+  readonly installCommand: string;
+  constructor(readonly module: string, readonly pipPackage: string, readonly python: string, label: string) {
+    const cmd = `${/\s/.test(python) ? `"${python}"` : python} -m pip install ${pipPackage}`;
+    super(`${label} is not installed for ${python} (no module "${module}"). Install it with: ${cmd}`);
+    this.installCommand = cmd;
+  }
+}
+
+/** Runs `python -c` to see whether `module` can be imported (without importing it). */
+export function hasModule(python: string, module: string, env: NodeJS.ProcessEnv, cwd: string): Promise<boolean> {
+  const code = `import importlib.util,sys; sys.exit(0 if importlib.util.find_spec(${JSON.stringify(module)}) else 3)`;
+  return new Promise((resolve, reject) => {
+    execFile(python, ['-c', code], { env, cwd, timeout: 20_000, windowsHide: true }, (err) => {
+      if (!err) return resolve(true);
+      const code = (err as { code?: number | string }).code;
+      if (code === 3) return resolve(false);
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'ENOENT' || e.code === 'EACCES') return reject(new NoInterpreterError(`could not run ${python}: ${e.code}`));
+      reject(new Error(`Could not check for module "${module}" with ${python}: ${err.message}`));
+    });
+  });
+}

@@ -1,0 +1,55 @@
+// Readiness: the server is ready when it answers HTTP. No `vscode` import.
+import * as http from 'node:http';
+
+/** One GET; resolves with the status code, or undefined if nothing answered within `timeoutMs`. */
+export function probeHttp(url: string, timeoutMs = 1000): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (v: number | undefined) => {
+      if (!done) {
+        done = true;
+        resolve(v);
+      }
+    };
+    const req = http.get(url, { timeout: timeoutMs, headers: { 'User-Agent': 'data-app-preview-probe' }, agent: false }, (res) => {
+      res.resume();
+      finish(res.statusCode);
+      req.destroy();
+    });
+    req.on('timeout', () => {
+      req.destroy();
+      finish(undefined);
+    });
+    req.on('error', () => finish(undefined));
+  });
+}
+
+export interface WaitOptions {
+  readonly signal: AbortSignal;
+  readonly intervalMs?: number;
+  readonly attemptTimeoutMs?: number;
+}
+
+/**
+ * Polls until the URL answers with any HTTP status (a 404 or 500 still means the server is up,
+ * and the page shows the app's own error), or until aborted. Resolves with the status, or
+ * undefined when aborted.
+ */
+export async function waitForHttp(url: string, opts: WaitOptions): Promise<number | undefined> {
+  const interval = opts.intervalMs ?? 50;
+  while (!opts.signal.aborted) {
+    const status = await probeHttp(url, opts.attemptTimeoutMs ?? 2000);
+    if (status !== undefined) return status;
+    if (opts.signal.aborted) break;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(done, interval);
+      function done() {
+        clearTimeout(t);
+        opts.signal.removeEventListener('abort', done);
+        resolve();
+      }
+      opts.signal.addEventListener('abort', done, { once: true });
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,80 @@
+// Restart scheduling: debounce, coalesce, latest wins. No `vscode` import.
+//
+// - Requests within `debounceMs` of each other collapse into one (a burst of saves or
+//   auto-saves gives one restart).
+// - A request that arrives while a restart runs marks exactly one more restart, which starts
+//   as soon as the running one finishes; further requests meanwhile only replace its reason.
+
+export interface SchedulerOptions {
+  readonly debounceMs: () => number;
+  readonly run: (reason: string) => Promise<void>;
+  readonly onError?: (e: unknown) => void;
+}
+
+export class RestartScheduler {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private running: Promise<void> | undefined;
+  private pendingReason: string | undefined;
+  private disposed = false;
+  private runs = 0;
+
+  constructor(private readonly opts: SchedulerOptions) {}
+
+  /** Asks for a restart; `reason` is logged (e.g. "saved app.py"). */
+  request(reason: string): void {
+    if (this.disposed) return;
+    this.pendingReason = reason;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, Math.max(0, this.opts.debounceMs()));
+  }
+
+  /** Drops a request not yet started (e.g. the app was stopped). */
+  cancelPending(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pendingReason = undefined;
+  }
+
+  get isRunning(): boolean {
+    return this.running !== undefined;
+  }
+
+  get hasPending(): boolean {
+    return this.pendingReason !== undefined;
+  }
+
+  /** How many restarts have been started. */
+  get count(): number {
+    return this.runs;
+  }
+
+  /** Resolves when nothing runs or waits (for tests and shutdown). */
+  async idle(): Promise<void> {
+    while (this.running || this.timer) {
+      if (this.running) await this.running;
+      else await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private kick(): void {
+    if (this.running || this.disposed || this.pendingReason === undefined) return;
+    const reason = this.pendingReason;
+    this.pendingReason = undefined;
+    this.runs++;
+    this.running = this.opts
+      .run(reason)
+      .catch((e) => this.opts.onError?.(e))
+      .finally(() => {
+        this.running = undefined;
+        if (!this.timer) this.kick();
+      });
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.cancelPending();
+  }
+}

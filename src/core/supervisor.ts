@@ -1,0 +1,382 @@
+// The app server supervisor: one app, one process tree at a time, an explicit state machine,
+// readiness raced against exit, and run hooks that are closed before every stop.
+// No `vscode` import.
+import { randomUUID } from 'node:crypto';
+import type { LaunchSpec } from './launch';
+import type { Logger } from './log';
+import { isPortFree, looksLikePortInUse, pickFreePort, PortInUseError } from './ports';
+import { LaunchError, type ExitInfo, type ManagedProcess } from './process';
+import { waitForHttp } from './readiness';
+import { transition, type AppEvent, type AppState } from './state';
+import type { LaunchStrategy } from './strategy';
+import { TextTail } from './tail';
+
+/** One start of the app's process: what hooks (credentials, Azure scopes) attach to. */
+export interface RunInfo {
+  readonly id: string;
+  readonly port: number;
+  readonly startedAt: number;
+}
+
+export interface RunHook {
+  /** Extra environment for the run's process (e.g. brokered credentials). */
+  openRun?(run: RunInfo): Promise<Record<string, string>>;
+  /** Before the run's process is stopped: revoke its credentials, drain or abort its work. */
+  closeRun?(run: RunInfo): Promise<void>;
+}
+
+export interface Prepared {
+  readonly spec: LaunchSpec;
+  /** The full environment of the child (inherited + .env + profile), without the hooks' additions. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface SupervisorOptions {
+  readonly host: string;
+  /** Builds the launch for a port. Called for every start, so edits and settings apply. */
+  prepare(port: number): Promise<Prepared>;
+  /** The port setting: 0 picks a free one (then kept across restarts). */
+  preferredPort(): number;
+  readyTimeoutMs(): number;
+  stopGraceMs(): number;
+  readonly strategy: LaunchStrategy;
+  readonly hooks?: readonly RunHook[];
+  readonly log: Logger;
+  onOutput?(stream: 'stdout' | 'stderr', text: string): void;
+}
+
+export class AppStartError extends Error {
+  override readonly name = 'AppStartError';
+  constructor(
+    message: string,
+    readonly stderrTail: string,
+    readonly exit?: ExitInfo,
+    readonly cause?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export type StartOutcome =
+  | { readonly kind: 'ready'; readonly url: string; readonly status: number }
+  | { readonly kind: 'failed'; readonly error: Error }
+  /** Not ready within the timeout; the probe goes on and the state changes when it answers. */
+  | { readonly kind: 'timeout'; readonly url: string }
+  | { readonly kind: 'cancelled' };
+
+export interface StateChange {
+  readonly state: AppState;
+  readonly previous: AppState;
+  readonly url?: string | undefined;
+  readonly error?: Error | undefined;
+}
+
+const MAX_PORT_ATTEMPTS = 3;
+
+export class AppSupervisor {
+  private _state: AppState = 'stopped';
+  private _port: number | undefined;
+  private _url: string | undefined;
+  private _restarts = 0;
+  private _lastRestartAt: number | undefined;
+  private _lastStartMs: number | undefined;
+  private _lastError: Error | undefined;
+  private proc: ManagedProcess | undefined;
+  private run: RunInfo | undefined;
+  private readonly intentionallyStopped = new WeakSet<ManagedProcess>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private waitAbort: AbortController | undefined;
+  private readonly listeners = new Set<(e: StateChange) => void>();
+  private disposed = false;
+  /** The current run's stderr, bounded: shown when it crashes. */
+  readonly stderrTail = new TextTail(32_000);
+
+  constructor(private readonly opts: SupervisorOptions) {}
+
+  get state(): AppState {
+    return this._state;
+  }
+  get port(): number | undefined {
+    return this._port;
+  }
+  get url(): string | undefined {
+    return this._url;
+  }
+  get restarts(): number {
+    return this._restarts;
+  }
+  get lastRestartAt(): number | undefined {
+    return this._lastRestartAt;
+  }
+  /** Milliseconds from the last (re)start request to the server answering HTTP. */
+  get lastStartMs(): number | undefined {
+    return this._lastStartMs;
+  }
+  get lastError(): Error | undefined {
+    return this._lastError;
+  }
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+  get currentRun(): RunInfo | undefined {
+    return this.run;
+  }
+  /** Pids of the running tree (for status and tests). */
+  livePids(): number[] {
+    return this.proc?.liveTree() ?? [];
+  }
+
+  onDidChangeState(listener: (e: StateChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  start(): Promise<StartOutcome> {
+    return this.enqueue(async () => {
+      if (this._state === 'ready' || this._state === 'starting' || this._state === 'restarting') {
+        return this._url ? { kind: 'ready', url: this._url, status: 0 } : { kind: 'cancelled' };
+      }
+      this.move('start');
+      return this.launch(Date.now());
+    });
+  }
+
+  /** Closes the current run, stops its tree, and starts a fresh process on the same port. */
+  restart(reason: string): Promise<StartOutcome> {
+    this.waitAbort?.abort();
+    return this.enqueue(async () => {
+      const t0 = Date.now();
+      this.opts.log.info(`Restarting (${reason})`);
+      this.move('restart');
+      await this.closeAndStop();
+      this._restarts++;
+      this._lastRestartAt = t0;
+      return this.launch(t0);
+    });
+  }
+
+  stop(): Promise<void> {
+    this.waitAbort?.abort();
+    return this.enqueue(async () => {
+      if (this._state === 'stopped') return;
+      this.move('stop');
+      await this.closeAndStop();
+      this.move('stopped');
+    });
+  }
+
+  /** Stops everything; the supervisor cannot be used afterwards. */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    await this.stop();
+    this.disposed = true;
+    this.listeners.clear();
+  }
+
+  /** Synchronous last resort for host exit. */
+  killNow(): void {
+    this.proc?.killNow();
+  }
+
+  private enqueue<T>(op: () => Promise<T>): Promise<T> {
+    if (this.disposed) return Promise.reject(new Error('The app supervisor was disposed'));
+    const next = this.queue.then(op, op);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private move(event: AppEvent, extra: { error?: Error } = {}): void {
+    const previous = this._state;
+    this._state = transition(previous, event);
+    if (extra.error) this._lastError = extra.error;
+    if (this._state === 'ready') this._lastError = undefined;
+    const change: StateChange = { state: this._state, previous, url: this._url, error: extra.error };
+    this.opts.log.debug(`state ${previous} → ${this._state} (${event})`);
+    for (const l of [...this.listeners]) {
+      try {
+        l(change);
+      } catch (e) {
+        this.opts.log.error(e as Error);
+      }
+    }
+  }
+
+  /** close → stop: hooks first (revoke, drain), then the process tree. */
+  private async closeAndStop(): Promise<void> {
+    const run = this.run;
+    const proc = this.proc;
+    this.run = undefined;
+    if (run) {
+      this.opts.log.info(`[run ${run.id}] close`);
+      for (const hook of this.opts.hooks ?? []) {
+        try {
+          await hook.closeRun?.(run);
+        } catch (e) {
+          this.opts.log.warn(`[run ${run.id}] a hook failed to close: ${(e as Error).message}`);
+        }
+      }
+    }
+    if (proc) {
+      this.intentionallyStopped.add(proc);
+      this.opts.log.info(`[run ${run?.id ?? '-'}] stop pid ${proc.pid}`);
+      const info = await proc.stop({ graceMs: this.opts.stopGraceMs() });
+      this.opts.log.info(`[run ${run?.id ?? '-'}] stopped (${describeExit(info)})`);
+      if (this.proc === proc) this.proc = undefined;
+    }
+  }
+
+  private async choosePort(avoid?: number): Promise<number> {
+    const preferred = this.opts.preferredPort();
+    const fixed = preferred > 0;
+    const candidate = fixed ? preferred : this._port;
+    if (candidate && candidate !== avoid) {
+      if (await isPortFree(candidate, this.opts.host)) return candidate;
+      if (fixed) throw new PortInUseError(candidate);
+      this.opts.log.info(`Port ${candidate} is taken now; picking another`);
+    } else if (fixed) {
+      throw new PortInUseError(preferred);
+    }
+    return pickFreePort(this.opts.host);
+  }
+
+  private async launch(t0: number): Promise<StartOutcome> {
+    let avoid: number | undefined;
+    for (let attempt = 1; attempt <= MAX_PORT_ATTEMPTS; attempt++) {
+      let port: number;
+      try {
+        port = await this.choosePort(avoid);
+      } catch (e) {
+        this.move('fail', { error: e as Error });
+        return { kind: 'failed', error: e as Error };
+      }
+      const outcome = await this.launchOn(port, t0);
+      if (outcome === 'port-in-use') {
+        avoid = port;
+        if (this.opts.preferredPort() > 0) {
+          const err = new PortInUseError(port);
+          this.move('fail', { error: err });
+          return { kind: 'failed', error: err };
+        }
+        this.opts.log.warn(`Port ${port} was taken before the server could bind it; trying another`);
+        continue;
+      }
+      return outcome;
+    }
+    const err = new AppStartError(`Could not find a free port after ${MAX_PORT_ATTEMPTS} attempts.`, this.stderrTail.lastLines(30));
+    this.move('fail', { error: err });
+    return { kind: 'failed', error: err };
+  }
+
+  private async launchOn(port: number, t0: number): Promise<StartOutcome | 'port-in-use'> {
+    this._port = port;
+    this.stderrTail.clear();
+    const run: RunInfo = { id: randomUUID().slice(0, 8), port, startedAt: Date.now() };
+    let prepared: Prepared;
+    let hookEnv: Record<string, string> = {};
+    try {
+      prepared = await this.opts.prepare(port);
+      for (const hook of this.opts.hooks ?? []) Object.assign(hookEnv, (await hook.openRun?.(run)) ?? {});
+    } catch (e) {
+      this.move('fail', { error: e as Error });
+      return { kind: 'failed', error: e as Error };
+    }
+    const { spec } = prepared;
+    const url = `http://${this.opts.host}:${port}${spec.urlPath}`;
+    this._url = url;
+    this.run = run;
+    this.opts.log.info(`[run ${run.id}] start (${this.opts.strategy.name}): ${[spec.command, ...spec.args].map(quoteForLog).join(' ')}  (cwd ${spec.cwd})`);
+    let proc: ManagedProcess;
+    try {
+      proc = await this.opts.strategy.launch(spec, {
+        cwd: spec.cwd,
+        env: { ...prepared.env, ...hookEnv },
+        onStdout: (t) => this.opts.onOutput?.('stdout', t),
+        onStderr: (t) => {
+          this.stderrTail.push(t);
+          this.opts.onOutput?.('stderr', t);
+        },
+      });
+    } catch (e) {
+      await this.closeHooksOnly(run);
+      const err = e instanceof LaunchError ? e : new AppStartError(`Could not start the app: ${(e as Error).message}`, '', undefined, e);
+      this.move('fail', { error: err });
+      return { kind: 'failed', error: err };
+    }
+    this.proc = proc;
+    this.watchExit(proc);
+
+    const abort = new AbortController();
+    this.waitAbort = abort;
+    const exited = proc.exited.then((info) => ({ exit: info }));
+    const readyWatch = Promise.race([
+      waitForHttp(url, { signal: abort.signal }).then((status) => ({ status })),
+      exited,
+    ]).finally(() => abort.abort());
+
+    const timeoutMs = this.opts.readyTimeoutMs();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const first = await Promise.race([readyWatch, timeout]);
+    clearTimeout(timer);
+
+    const settle = async (result: { status?: number | undefined } | { exit: ExitInfo }): Promise<StartOutcome | 'port-in-use'> => {
+      if (this.proc !== proc) return { kind: 'cancelled' };
+      if ('exit' in result) {
+        // Wait for the pipes to flush the last lines.
+        await new Promise((r) => setTimeout(r, 50));
+        if (this.intentionallyStopped.has(proc)) return { kind: 'cancelled' };
+        const tail = this.stderrTail.lastLines(40);
+        if (looksLikePortInUse(tail)) {
+          await this.closeAndStop();
+          return 'port-in-use';
+        }
+        const err = new AppStartError(`The app exited before it was ready (${describeExit(result.exit)}).`, tail, result.exit);
+        await this.closeAndStop();
+        this.move('fail', { error: err });
+        return { kind: 'failed', error: err };
+      }
+      if (result.status === undefined) return { kind: 'cancelled' }; // aborted by stop/restart
+      this._lastStartMs = Date.now() - t0;
+      this.opts.log.info(`[run ${run.id}] ready in ${this._lastStartMs} ms: ${url} answered ${result.status}`);
+      this.move('ready');
+      this.opts.strategy.onRunReady?.(spec, { cwd: spec.cwd, env: prepared.env });
+      return { kind: 'ready', url, status: result.status };
+    };
+
+    if (first !== 'timeout') return settle(first);
+    this.opts.log.warn(`[run ${run.id}] not ready after ${timeoutMs} ms; still waiting`);
+    // Keep probing in the background; state follows when it answers or exits.
+    void readyWatch.then((r) => this.enqueue(() => settle(r)));
+    return { kind: 'timeout', url };
+  }
+
+  private async closeHooksOnly(run: RunInfo): Promise<void> {
+    if (this.run !== run) return;
+    this.run = undefined;
+    for (const hook of this.opts.hooks ?? []) await hook.closeRun?.(run)?.catch(() => undefined);
+  }
+
+  /** A ready server that exits on its own is a crash. */
+  private watchExit(proc: ManagedProcess): void {
+    void proc.exited.then(async (info) => {
+      await new Promise((r) => setTimeout(r, 50));
+      if (this.proc !== proc || this.intentionallyStopped.has(proc) || this._state !== 'ready') return;
+      await this.enqueue(async () => {
+        if (this.proc !== proc || this._state !== 'ready') return;
+        const err = new AppStartError(`The app exited (${describeExit(info)}).`, this.stderrTail.lastLines(40), info);
+        this.opts.log.warn(`[run ${this.run?.id ?? '-'}] ${err.message}`);
+        await this.closeAndStop();
+        this.move('exit', { error: err });
+      });
+    });
+  }
+}
+
+export function describeExit(info: ExitInfo): string {
+  if (info.signal) return `killed by ${info.signal}`;
+  return `exit code ${info.code}`;
+}
+
+function quoteForLog(arg: string): string {
+  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

@@ -1,0 +1,108 @@
+// The preview webview panel: one per app. It shows status and forwards typed actions.
+import * as vscode from 'vscode';
+import { Disposable } from '../util/dispose';
+import { buildPreviewHtml } from './html';
+import { isWebviewToHost, type StatusMessage, type WebviewAction } from './protocol';
+
+export const PREVIEW_VIEW_TYPE = 'dataAppPreview.preview';
+
+export function previewWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    retainContextWhenHidden: true, // the app's in-page state survives switching tabs
+    enableFindWidget: false,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'media'), vscode.Uri.joinPath(extensionUri, 'dist')],
+  };
+}
+
+export class PreviewPanel extends Disposable {
+  private readonly actionEmitter = this._register(new vscode.EventEmitter<WebviewAction>());
+  private readonly disposeEmitter = this._register(new vscode.EventEmitter<void>());
+  private readonly loadedEmitter = this._register(new vscode.EventEmitter<number>());
+  /** A toolbar or overlay button was pressed. */
+  readonly onAction = this.actionEmitter.event;
+  /** The user closed the panel. */
+  readonly onDidClose = this.disposeEmitter.event;
+  /** The app iframe finished loading generation N. */
+  readonly onFrameLoaded = this.loadedEmitter.event;
+  private origins = '';
+  private status: StatusMessage;
+
+  static create(extensionUri: vscode.Uri, title: string, initial: StatusMessage): PreviewPanel {
+    const panel = vscode.window.createWebviewPanel(
+      PREVIEW_VIEW_TYPE,
+      title,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      previewWebviewOptions(extensionUri),
+    );
+    return new PreviewPanel(panel, extensionUri, initial);
+  }
+
+  /** Wraps a panel VS Code restored after a window reload. */
+  static adopt(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, initial: StatusMessage): PreviewPanel {
+    panel.webview.options = previewWebviewOptions(extensionUri);
+    return new PreviewPanel(panel, extensionUri, initial);
+  }
+
+  private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, initial: StatusMessage) {
+    super();
+    this.status = initial;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'preview.svg');
+    this._register(
+      panel.webview.onDidReceiveMessage((msg: unknown) => {
+        if (!isWebviewToHost(msg)) return;
+        if (msg.type === 'action') this.actionEmitter.fire(msg.action);
+        else if (msg.type === 'frameLoaded') this.loadedEmitter.fire(msg.generation);
+        else if (msg.type === 'ready') void panel.webview.postMessage(this.status);
+      }),
+    );
+    this._register(
+      panel.onDidDispose(() => {
+        this.disposeEmitter.fire();
+        this.dispose();
+      }),
+    );
+    this.render([]);
+  }
+
+  get visible(): boolean {
+    return this.panel.visible;
+  }
+
+  /** Shows new status; rebuilds the page only when the allowed frame origins change (CSP). */
+  update(status: StatusMessage, frameOrigins: readonly string[]): void {
+    this.status = status;
+    this.panel.title = `${status.appName} (${status.framework})`;
+    const key = [...frameOrigins].sort().join(' ');
+    if (key !== this.origins) this.render(frameOrigins);
+    else void this.panel.webview.postMessage(status);
+  }
+
+  reloadFrame(): void {
+    void this.panel.webview.postMessage({ type: 'reloadFrame' });
+  }
+
+  reveal(): void {
+    this.panel.reveal(undefined, true);
+  }
+
+  private render(frameOrigins: readonly string[]): void {
+    this.origins = [...frameOrigins].sort().join(' ');
+    const webview = this.panel.webview;
+    const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
+    webview.html = buildPreviewHtml({
+      cspSource: webview.cspSource,
+      scriptUri: uri('dist', 'webview.js'),
+      styleUri: uri('media', 'preview.css'),
+      codiconsUri: uri('media', 'codicons', 'codicon.css'),
+      frameOrigins,
+      initial: this.status,
+    });
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    super.dispose();
+    this.panel.dispose();
+  }
+}

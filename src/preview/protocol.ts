@@ -1,0 +1,89 @@
+// Messages between the extension host and the preview webview. Imported by both sides
+// (the webview script is bundled separately), so it imports neither `vscode` nor node.
+
+export const PREVIEW_STATES = ['stopped', 'starting', 'ready', 'restarting', 'crashed', 'stopping'] as const;
+export type PreviewState = (typeof PREVIEW_STATES)[number];
+
+export const WEBVIEW_ACTIONS = ['reload', 'restart', 'stop', 'start', 'openExternal', 'showOutput'] as const;
+export type WebviewAction = (typeof WEBVIEW_ACTIONS)[number];
+
+/** Everything the toolbar and overlays show. */
+export interface StatusMessage {
+  readonly type: 'status';
+  readonly state: PreviewState;
+  readonly appName: string;
+  /** Absolute path of the app file: persisted so the preview comes back after a window reload. */
+  readonly filePath: string;
+  readonly framework: string;
+  /** The iframe URL (already through asExternalUri), when there is a server. */
+  readonly url?: string | undefined;
+  readonly port?: number | undefined;
+  readonly restarts: number;
+  /** Bumped on every new server the preview must load. */
+  readonly generation: number;
+  /** A short line under the state (e.g. "restarted in 640 ms"). */
+  readonly detail?: string | undefined;
+  /** The error and the last lines of stderr when it crashed or failed to start. */
+  readonly error?: { readonly message: string; readonly output: string } | undefined;
+}
+
+/** Reload the iframe without restarting the server. */
+export interface ReloadFrameMessage {
+  readonly type: 'reloadFrame';
+}
+
+export type HostToWebview = StatusMessage | ReloadFrameMessage;
+
+export type WebviewToHost =
+  | { readonly type: 'ready' }
+  | { readonly type: 'action'; readonly action: WebviewAction }
+  | { readonly type: 'frameLoaded'; readonly generation: number };
+
+/** What the webview persists with `setState`, and the serializer revives from. */
+export interface PersistedPreview {
+  readonly version: 1;
+  readonly filePath: string;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+export function isWebviewAction(v: unknown): v is WebviewAction {
+  return typeof v === 'string' && (WEBVIEW_ACTIONS as readonly string[]).includes(v);
+}
+
+export function isWebviewToHost(v: unknown): v is WebviewToHost {
+  if (!isObject(v)) return false;
+  switch (v.type) {
+    case 'ready':
+      return true;
+    case 'action':
+      return isWebviewAction(v.action);
+    case 'frameLoaded':
+      return typeof v.generation === 'number' && Number.isInteger(v.generation);
+    default:
+      return false;
+  }
+}
+
+export function isHostToWebview(v: unknown): v is HostToWebview {
+  if (!isObject(v)) return false;
+  if (v.type === 'reloadFrame') return true;
+  if (v.type !== 'status') return false;
+  return (
+    typeof v.state === 'string' &&
+    (PREVIEW_STATES as readonly string[]).includes(v.state) &&
+    typeof v.appName === 'string' &&
+    typeof v.filePath === 'string' &&
+    typeof v.framework === 'string' &&
+    typeof v.restarts === 'number' &&
+    typeof v.generation === 'number' &&
+    (v.url === undefined || typeof v.url === 'string') &&
+    (v.error === undefined || (isObject(v.error) && typeof v.error.message === 'string' && typeof v.error.output === 'string'))
+  );
+}
+
+export function isPersistedPreview(v: unknown): v is PersistedPreview {
+  return isObject(v) && v.version === 1 && typeof v.filePath === 'string' && v.filePath.length > 0;
+}

@@ -1,0 +1,93 @@
+// The root object: owns everything the extension creates, and registers the commands from
+// one table. `extension.ts` only builds it.
+import * as vscode from 'vscode';
+import { AppManager, UserFacingError } from './app/manager';
+import { InterpreterResolver } from './app/interpreter';
+import { Config } from './config/config';
+import type { CommandId } from './config/commands';
+import { PREVIEW_VIEW_TYPE } from './preview/panel';
+import { Disposable, toDisposable } from './util/dispose';
+
+type CommandHandler = (root: DataAppPreview, ...args: unknown[]) => unknown;
+
+const asUri = (v: unknown): vscode.Uri | undefined => (v instanceof vscode.Uri ? v : undefined);
+
+/** Every command, in one table; the manifest declares the same ids (checked by a test). */
+export const COMMANDS: Readonly<Record<CommandId, CommandHandler>> = {
+  'dataAppPreview.preview': (r, uri) => r.apps.preview(asUri(uri)),
+  'dataAppPreview.showPreview': async (r, uri) => (await r.apps.pick(asUri(uri)))?.reveal(),
+  'dataAppPreview.restart': async (r, uri) => (await r.apps.pick(asUri(uri)))?.restart('restart command'),
+  'dataAppPreview.stop': async (r, uri) => (await r.apps.pick(asUri(uri)))?.stop(),
+  'dataAppPreview.stopAll': (r) => r.apps.stopAll(),
+  'dataAppPreview.reloadPreview': async (r, uri) => (await r.apps.pick(asUri(uri)))?.preview.reloadFrame(),
+  'dataAppPreview.openExternal': async (r, uri) => (await r.apps.pick(asUri(uri)))?.openExternal(),
+  'dataAppPreview.showOutput': async (r, uri) => (await r.apps.pick(asUri(uri)))?.showOutput(),
+  'dataAppPreview.showLog': (r) => r.log.show(),
+  'dataAppPreview.chooseFramework': (r, uri) => r.apps.chooseFramework(asUri(uri)),
+};
+
+export class DataAppPreview extends Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly apps: AppManager;
+
+  constructor(readonly context: vscode.ExtensionContext) {
+    super();
+    this.log = this._register(vscode.window.createOutputChannel('Data App Preview', { log: true }));
+    const interpreters = this._register(new InterpreterResolver(this.log));
+    this.apps = this._register(new AppManager({ extensionUri: context.extensionUri, log: this.log, interpreters, hooks: [] }, context.workspaceState));
+
+    for (const [id, handler] of Object.entries(COMMANDS)) {
+      this._register(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, () => handler(this, ...args))));
+    }
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state) => {
+          await this.run('revive', () => this.apps.revive(panel, state));
+        },
+      }),
+    );
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => void this.onConfigChanged(e)));
+    this._register(interpreters.onDidChange(() => void this.offerRestart('The selected Python interpreter changed.')));
+
+    // If the host goes down without deactivate() finishing, no server survives it.
+    const onExit = () => this.apps.killAllNow();
+    process.once('exit', onExit);
+    this._register(toDisposable(() => process.off('exit', onExit)));
+    this.log.info(`Data App Preview ${context.extension.packageJSON.version as string} activated`);
+  }
+
+  /** Runs a command; bad input becomes a message with its actions, other errors are logged and shown. */
+  private async run(id: string, fn: () => unknown): Promise<unknown> {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof UserFacingError) {
+        const pick = await vscode.window.showWarningMessage(e.message, ...e.actions.map((a) => a.title));
+        await e.actions.find((a) => a.title === pick)?.run();
+        return undefined;
+      }
+      this.log.error(`${id} failed: ${(e as Error).stack ?? String(e)}`);
+      const pick = await vscode.window.showErrorMessage(`Data App Preview: ${(e as Error).message}`, 'Show Log');
+      if (pick) this.log.show();
+      return undefined;
+    }
+  }
+
+  private async onConfigChanged(e: vscode.ConfigurationChangeEvent): Promise<void> {
+    const affected = this.apps.all.filter((s) => s.state !== 'stopped' && Config.affectsRestart(e, s.file));
+    if (affected.length) await this.offerRestart('Data App Preview settings changed.');
+  }
+
+  private async offerRestart(why: string): Promise<void> {
+    const running = this.apps.all.filter((s) => s.state !== 'stopped');
+    if (!running.length) return;
+    const pick = await vscode.window.showInformationMessage(`${why} Restart the running app${running.length > 1 ? 's' : ''} to apply it?`, 'Restart');
+    if (pick) await Promise.all(running.map((s) => s.restart('settings changed')));
+  }
+
+  /** Stops every app server; awaited by deactivate(). */
+  async shutdown(): Promise<void> {
+    await this.apps.shutdown();
+    this.dispose();
+  }
+}

@@ -1,0 +1,104 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { FRAMEWORK_IDS, type FrameworkId } from '../../src/core/frameworks';
+import { buildLaunch, RELOADER_FLAGS, VOILA_FRAME_SETTINGS, type LaunchContext } from '../../src/core/launch';
+import { CommandSyntaxError } from '../../src/core/placeholders';
+
+const ctx = (framework: FrameworkId, extra: Partial<LaunchContext> = {}): LaunchContext => ({
+  framework,
+  filePath: '/ws/apps/my app.py',
+  text: '',
+  python: '/venv/bin/python',
+  host: '127.0.0.1',
+  port: 5123,
+  workspaceFolder: '/ws',
+  launcherPath: '/ext/python/dap_launch.py',
+  customCommand: '${python} ${file} --port ${port}',
+  ...extra,
+});
+
+describe('buildLaunch: the exact command of each framework', () => {
+  it('Panel: python -m panel serve, websocket origins, page at /<stem>', () => {
+    const s = buildLaunch(ctx('panel', { extraOrigins: ['cs.example:8080'] }));
+    assert.equal(s.command, '/venv/bin/python');
+    assert.deepEqual(s.args, [
+      '-m', 'panel', 'serve', '/ws/apps/my app.py', '--port', '5123', '--address', '127.0.0.1',
+      '--allow-websocket-origin', '127.0.0.1:5123', '--allow-websocket-origin', 'localhost:5123', '--allow-websocket-origin', 'cs.example:8080',
+    ]);
+    assert.equal(s.urlPath, '/my%20app');
+    assert.equal(s.cwd, '/ws/apps');
+    assert.deepEqual(s.python, { module: 'panel', argv: s.args.slice(2) });
+  });
+  it('Bokeh: the same flags as Panel', () => {
+    assert.deepEqual(buildLaunch(ctx('bokeh')).args.slice(0, 8), ['-m', 'bokeh', 'serve', '/ws/apps/my app.py', '--port', '5123', '--address', '127.0.0.1']);
+  });
+  it('Streamlit: headless, runOnSave false, no file watcher', () => {
+    assert.deepEqual(buildLaunch(ctx('streamlit')).args, [
+      '-m', 'streamlit', 'run', '/ws/apps/my app.py', '--server.port', '5123', '--server.address', '127.0.0.1',
+      '--server.headless', 'true', '--server.runOnSave', 'false', '--server.fileWatcherType', 'none', '--browser.gatherUsageStats', 'false',
+    ]);
+  });
+  it('Shiny: shiny run without --reload', () => {
+    assert.deepEqual(buildLaunch(ctx('shiny')).args, ['-m', 'shiny', 'run', '--port', '5123', '--host', '127.0.0.1', '/ws/apps/my app.py']);
+  });
+  it('Dash: the launcher with HOST/PORT and hot reload off', () => {
+    const s = buildLaunch(ctx('dash'));
+    assert.deepEqual(s.args, ['/ext/python/dap_launch.py', '--script', '/ws/apps/my app.py']);
+    assert.deepEqual(s.env, { HOST: '127.0.0.1', PORT: '5123', DASH_HOT_RELOAD: 'false' });
+  });
+  it('Gradio: python FILE with GRADIO_SERVER_NAME/PORT', () => {
+    const s = buildLaunch(ctx('gradio'));
+    assert.deepEqual(s.args, ['/ws/apps/my app.py']);
+    assert.equal(s.env.GRADIO_SERVER_NAME, '127.0.0.1');
+    assert.equal(s.env.GRADIO_SERVER_PORT, '5123');
+  });
+  it('Flask: flask --app FILE run --no-reload, FLASK_DEBUG=0', () => {
+    const s = buildLaunch(ctx('flask'));
+    assert.deepEqual(s.args, ['-m', 'flask', '--app', '/ws/apps/my app.py', 'run', '--port', '5123', '--host', '127.0.0.1', '--no-reload', '--no-debugger']);
+    assert.equal(s.env.FLASK_DEBUG, '0');
+  });
+  it('FastAPI: uvicorn module:variable with --app-dir, no --reload', () => {
+    const s = buildLaunch(ctx('fastapi', { filePath: '/ws/api/main.py', text: 'api = FastAPI()' }));
+    assert.deepEqual(s.args, ['-m', 'uvicorn', 'main:api', '--port', '5123', '--host', '127.0.0.1', '--app-dir', '/ws/api']);
+  });
+  it('Voilà: no browser, loopback, framable', () => {
+    const s = buildLaunch(ctx('voila', { filePath: '/ws/n.ipynb' }));
+    assert.deepEqual(s.args, ['-m', 'voila', '/ws/n.ipynb', '--port', '5123', '--no-browser', '--Voila.ip=127.0.0.1', `--Voila.tornado_settings=${VOILA_FRAME_SETTINGS}`]);
+    assert.match(JSON.parse(VOILA_FRAME_SETTINGS).headers['Content-Security-Policy'], /frame-ancestors .*vscode-webview:/);
+  });
+  it('Solara: --production (no watcher), --no-open', () => {
+    assert.deepEqual(buildLaunch(ctx('solara')).args, ['-m', 'solara', 'run', '/ws/apps/my app.py', '--port', '5123', '--host', '127.0.0.1', '--no-open', '--production']);
+  });
+  it('Observable Framework: observable preview in the project root, page from src/', () => {
+    const s = buildLaunch(ctx('observable', { filePath: '/ws/site/src/reports/q1.md', observableRoot: '/ws/site' }));
+    assert.equal(s.command, 'npx');
+    assert.deepEqual(s.args, ['--no-install', 'observable', 'preview', '--port', '5123', '--host', '127.0.0.1', '--no-open']);
+    assert.equal(s.cwd, '/ws/site');
+    assert.equal(s.urlPath, '/reports/q1');
+    assert.equal(buildLaunch(ctx('observable', { filePath: '/ws/site/src/index.md', observableRoot: '/ws/site' })).urlPath, '/');
+  });
+  it('script: python FILE with HOST/PORT and the configured path', () => {
+    const s = buildLaunch(ctx('script', { urlPath: 'dash' }));
+    assert.deepEqual([s.command, ...s.args], ['/venv/bin/python', '/ws/apps/my app.py']);
+    assert.deepEqual(s.env, { HOST: '127.0.0.1', PORT: '5123' });
+    assert.equal(s.urlPath, '/dash');
+  });
+  it('custom: placeholders expanded per argument, paths with spaces stay whole', () => {
+    const s = buildLaunch(ctx('custom', { customCommand: '${python} -m myserver "${file}" --bind ${host}:${port} --root ${workspaceFolder}' }));
+    assert.deepEqual([s.command, ...s.args], ['/venv/bin/python', '-m', 'myserver', '/ws/apps/my app.py', '--bind', '127.0.0.1:5123', '--root', '/ws']);
+  });
+  it('custom: an unknown placeholder is a clear error', () => {
+    assert.throws(() => buildLaunch(ctx('custom', { customCommand: 'serve ${fiel} ${port}' })), (e: Error) => e instanceof CommandSyntaxError && /\$\{fiel\}/.test(e.message) && /\$\{file\}/.test(e.message));
+  });
+  it('no profile ever passes a reloader flag', () => {
+    for (const id of FRAMEWORK_IDS) {
+      const s = buildLaunch(ctx(id));
+      for (const arg of s.args) {
+        assert.ok(!RELOADER_FLAGS.includes(arg), `${id} passes ${arg}`);
+        assert.ok(!/^--(autoreload|dev|reload)(=|$)/.test(arg), `${id} passes ${arg}`);
+      }
+      const i = s.args.indexOf('--server.runOnSave');
+      if (i >= 0) assert.equal(s.args[i + 1], 'false');
+    }
+  });
+});

@@ -1,0 +1,29 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { isHostToWebview, isPersistedPreview, isWebviewToHost } from '../../src/preview/protocol';
+
+describe('protocol guards', () => {
+  it('accepts well-formed webview messages only', () => {
+    assert.ok(isWebviewToHost({ type: 'ready' }));
+    assert.ok(isWebviewToHost({ type: 'action', action: 'restart' }));
+    assert.ok(isWebviewToHost({ type: 'frameLoaded', generation: 3 }));
+    for (const bad of [null, 'ready', {}, { type: 'action', action: 'rm -rf' }, { type: 'action' }, { type: 'frameLoaded', generation: 1.5 }, { type: 'eval', code: 'x' }]) {
+      assert.ok(!isWebviewToHost(bad), JSON.stringify(bad));
+    }
+  });
+  it('accepts well-formed host messages only', () => {
+    const ok = { type: 'status', state: 'ready', appName: 'a.py', filePath: '/a.py', framework: 'Panel', restarts: 0, generation: 1, url: 'http://127.0.0.1:1/' };
+    assert.ok(isHostToWebview(ok));
+    assert.ok(isHostToWebview({ type: 'reloadFrame' }));
+    assert.ok(!isHostToWebview({ ...ok, state: 'exploded' }));
+    assert.ok(!isHostToWebview({ ...ok, url: 5 }));
+    assert.ok(!isHostToWebview({ ...ok, error: { message: 1 } }));
+    assert.ok(!isHostToWebview({ ...ok, filePath: undefined }));
+  });
+  it('persisted state must name a file', () => {
+    assert.ok(isPersistedPreview({ version: 1, filePath: '/w/app.py' }));
+    assert.ok(!isPersistedPreview({ version: 2, filePath: '/w/app.py' }));
+    assert.ok(!isPersistedPreview({ version: 1, filePath: '' }));
+    assert.ok(!isPersistedPreview(undefined));
+  });
+});

@@ -1,0 +1,88 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { RestartScheduler } from '../../src/core/scheduler';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function harness(debounceMs: number, runMs: number) {
+  const runs: string[] = [];
+  let concurrent = 0;
+  let maxConcurrent = 0;
+  const s = new RestartScheduler({
+    debounceMs: () => debounceMs,
+    run: async (reason) => {
+      concurrent++;
+      maxConcurrent = Math.max(maxConcurrent, concurrent);
+      runs.push(reason);
+      await sleep(runMs);
+      concurrent--;
+    },
+  });
+  return { s, runs, max: () => maxConcurrent };
+}
+
+describe('RestartScheduler', () => {
+  it('debounces a burst into one run with the latest reason', async () => {
+    const { s, runs } = harness(40, 5);
+    for (let i = 0; i < 20; i++) {
+      s.request(`save ${i}`);
+      await sleep(5);
+    }
+    await sleep(60);
+    await s.idle();
+    assert.deepEqual(runs, ['save 19']);
+  });
+
+  it('a request during a run gives exactly one more run, never overlapping', async () => {
+    const { s, runs, max } = harness(0, 80);
+    s.request('first');
+    await sleep(20); // first is running
+    s.request('second');
+    s.request('third');
+    await sleep(5);
+    s.request('fourth');
+    await s.idle();
+    assert.deepEqual(runs, ['first', 'fourth']);
+    assert.equal(max(), 1);
+    assert.equal(s.count, 2);
+  });
+
+  it('50 requests within one second give at most 2 runs', async () => {
+    const { s, runs } = harness(100, 150);
+    const t0 = Date.now();
+    for (let i = 0; i < 50; i++) {
+      s.request(`save ${i}`);
+      await sleep(15);
+    }
+    assert.ok(Date.now() - t0 < 1500);
+    await s.idle();
+    assert.ok(runs.length >= 1 && runs.length <= 2, `runs: ${runs.length}`);
+    assert.equal(runs.at(-1), 'save 49', 'the latest request wins');
+  });
+
+  it('cancelPending drops a waiting request; dispose stops everything', async () => {
+    const { s, runs } = harness(30, 1);
+    s.request('x');
+    s.cancelPending();
+    await sleep(50);
+    assert.deepEqual(runs, []);
+    s.dispose();
+    s.request('y');
+    await sleep(50);
+    assert.deepEqual(runs, []);
+  });
+
+  it('reports run errors and keeps working', async () => {
+    const errors: unknown[] = [];
+    let n = 0;
+    const s = new RestartScheduler({ debounceMs: () => 0, run: async () => { n++; if (n === 1) throw new Error('boom'); }, onError: (e) => errors.push(e) });
+    s.request('a');
+    await sleep(10);
+    await s.idle();
+    s.request('b');
+    await sleep(10);
+    await s.idle();
+    assert.equal(n, 2);
+    assert.equal(errors.length, 1);
+  });
+});
