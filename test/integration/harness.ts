@@ -1,0 +1,169 @@
+// Integration harness: real Python servers, real processes, no mock of child_process.
+import { strict as assert } from 'node:assert';
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { AppController, type ControllerOptions } from '../../src/core/controller';
+import { childEnvironment } from '../../src/core/env';
+import type { FrameworkId } from '../../src/core/frameworks';
+import { buildLaunch } from '../../src/core/launch';
+import type { Logger } from '../../src/core/log';
+import { ColdLaunch } from '../../src/core/strategy';
+
+/** Debian's interpreter: it sees the python3-* packages (tornado, flask, uvicorn, fastapi). */
+export const PYTHON = '/usr/bin/python3';
+export const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/apps');
+export const LAUNCHER = path.resolve(__dirname, '../../../python/dap_launch.py');
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class RecordingLogger implements Logger {
+  readonly lines: string[] = [];
+  trace(m: string) { this.lines.push(`trace ${m}`); }
+  debug(m: string) { this.lines.push(`debug ${m}`); }
+  info(m: string) { this.lines.push(`info ${m}`); }
+  warn(m: string) { this.lines.push(`warn ${m}`); }
+  error(m: string | Error) { this.lines.push(`error ${typeof m === 'string' ? m : m.message}`); }
+}
+
+/** Copies a fixture app into a fresh folder (tests edit it). */
+export function tempApp(fixture: string, as = fixture): { dir: string; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-it-'));
+  const file = path.join(dir, as);
+  fs.copyFileSync(path.join(FIXTURES, fixture), file);
+  return { dir, file };
+}
+
+export interface TestApp {
+  readonly controller: AppController;
+  readonly log: RecordingLogger;
+  readonly marker: string;
+  readonly output: string[];
+  readonly dir: string;
+  readonly file: string;
+  /** Stops everything, then asserts no process of this test is left. */
+  dispose(): Promise<void>;
+}
+
+export function startable(
+  fixture: string,
+  framework: FrameworkId,
+  opts: Partial<ControllerOptions> & { as?: string; env?: Record<string, string> } = {},
+): TestApp {
+  const { dir, file } = tempApp(fixture, opts.as);
+  const marker = `dap-test-${randomUUID()}`;
+  const log = new RecordingLogger();
+  const output: string[] = [];
+  const watcher = fs.watch(dir, { recursive: true }, (_e, name) => {
+    if (name) void controller.fileChanged(path.join(dir, name.toString()));
+  });
+  const controller = new AppController({
+    appFile: file,
+    root: dir,
+    host: '127.0.0.1',
+    strategy: new ColdLaunch(),
+    log,
+    prepare: async (port) => {
+      const spec = buildLaunch({
+        framework,
+        filePath: file,
+        text: fs.readFileSync(file, 'utf8'),
+        python: PYTHON,
+        host: '127.0.0.1',
+        port,
+        workspaceFolder: dir,
+        launcherPath: LAUNCHER,
+      });
+      // The marker is inherited by every descendant: the orphan check looks for it.
+      return { spec, env: childEnvironment(process.env, { DAP_TEST_MARKER: marker, ...opts.env }, spec.env) };
+    },
+    preferredPort: () => 0,
+    readyTimeoutMs: () => 20_000,
+    stopGraceMs: () => 1500,
+    watchGlob: () => '**/*.{py,csv}',
+    watchExclude: () => [],
+    debounceMs: () => 100,
+    onOutput: (_s, t) => output.push(t),
+    ...opts,
+  });
+  return {
+    controller,
+    log,
+    marker,
+    output,
+    dir,
+    file,
+    async dispose() {
+      watcher.close();
+      await controller.dispose();
+      await assertNoProcesses(marker);
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Pids of live processes whose environment holds `marker`. */
+export function processesWithMarker(marker: string): number[] {
+  const found: number[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
+      if (fs.readFileSync(`/proc/${name}/environ`).includes(marker)) found.push(Number(name));
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+export async function assertNoProcesses(marker: string): Promise<void> {
+  // A killed process may take a moment to leave the table.
+  for (let i = 0; i < 50 && processesWithMarker(marker).length; i++) await sleep(20);
+  assert.deepEqual(processesWithMarker(marker), [], 'processes left running');
+}
+
+export function get(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+  });
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v !== undefined && v !== false) return v;
+    } catch (e) {
+      last = e;
+    }
+    await sleep(50);
+  }
+  throw new Error(`Timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+export function isAlivePid(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,279 @@
+// Failure paths with real processes: nothing is ever left running.
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { PortInUseError } from '../../src/core/ports';
+import { LaunchError } from '../../src/core/process';
+import { hasModule } from '../../src/core/python';
+import { AppStartError } from '../../src/core/supervisor';
+import { assertNoProcesses, get, isAlivePid, processesWithMarker, PYTHON, sleep, startable, waitFor } from './harness';
+
+describe('the orphan check itself', () => {
+  it('sees a process that carries the marker, and stops seeing it once killed', async () => {
+    const marker = `dap-selftest-${process.pid}`;
+    const child = spawn(PYTHON, ['-c', 'import time; time.sleep(60)'], { env: { ...process.env, DAP_TEST_MARKER: marker }, stdio: 'ignore' });
+    await sleep(200);
+    assert.deepEqual(processesWithMarker(marker), [child.pid]);
+    child.kill('SIGKILL');
+    await assertNoProcesses(marker);
+  });
+});
+
+describe('stopping', () => {
+  it('an app that ignores SIGINT and SIGTERM is still killed', async () => {
+    const app = startable('ignores_signals.py', 'script', { stopGraceMs: () => 300 });
+    try {
+      assert.equal((await app.controller.start()).kind, 'ready');
+      const pid = app.controller.supervisor.pid!;
+      const t0 = Date.now();
+      await app.controller.stop();
+      assert.equal(isAlivePid(pid), false);
+      assert.ok(Date.now() - t0 >= 300, 'it was given its grace period first');
+      assert.match(app.log.lines.join('\n'), /stopped \(killed by SIGKILL\)/);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('grandchildren are gone after stop, also one that moved to its own session', async () => {
+    const pidsFile = path.join(fs.mkdtempSync('/tmp/dap-pids-'), 'pids');
+    const app = startable('spawns_children.py', 'script', { env: { PIDS_FILE: pidsFile } });
+    try {
+      assert.equal((await app.controller.start()).kind, 'ready');
+      const [sameGroup, newSession] = fs.readFileSync(pidsFile, 'utf8').split(' ').map(Number) as [number, number];
+      assert.ok(isAlivePid(sameGroup) && isAlivePid(newSession));
+      assert.ok(app.controller.supervisor.livePids().includes(newSession), 'the tree includes the escaped grandchild');
+      await app.controller.stop();
+      assert.equal(isAlivePid(sameGroup), false, 'grandchild in the group');
+      assert.equal(isAlivePid(newSession), false, 'grandchild in its own session');
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('a restart stops the old tree before the new one starts', async () => {
+    const pidsFile = path.join(fs.mkdtempSync('/tmp/dap-pids-'), 'pids');
+    const app = startable('spawns_children.py', 'script', { env: { PIDS_FILE: pidsFile } });
+    try {
+      await app.controller.start();
+      const before = fs.readFileSync(pidsFile, 'utf8').split(' ').map(Number);
+      assert.equal((await app.controller.restartNow('test')).kind, 'ready');
+      for (const pid of before) assert.equal(isAlivePid(pid), false);
+      assert.equal(app.controller.supervisor.livePids().length, 3, 'only the new tree runs');
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
+describe('crashes', () => {
+  it('an app that crashes at import is reported with its traceback, and a fix brings it back', async () => {
+    const app = startable('crash_at_import.py', 'script');
+    try {
+      const outcome = await app.controller.start();
+      assert.equal(outcome.kind, 'failed');
+      const err = (outcome as { error: Error }).error;
+      assert.ok(err instanceof AppStartError);
+      assert.match(err.message, /exited before it was ready \(exit code 1\)/);
+      assert.match(err.stderrTail, /Traceback \(most recent call last\)/);
+      assert.match(err.stderrTail, /in load_config/);
+      assert.match(err.stderrTail, /JSONDecodeError/);
+      assert.equal(app.controller.supervisor.state, 'crashed');
+      assert.equal(app.controller.supervisor.lastError, err);
+      await assertNoProcesses(app.marker);
+
+      // Fixing the file restarts it from the crashed state.
+      fs.writeFileSync(app.file, fs.readFileSync(path.join(__dirname, '../../../test/fixtures/apps/stdlib_app.py'), 'utf8'));
+      await waitFor('the fixed app', () => (app.controller.supervisor.state === 'ready' ? true : undefined));
+      assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-1/);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('a ready app that exits on its own becomes crashed with its output', async () => {
+    const app = startable('stdlib_app.py', 'script');
+    try {
+      await app.controller.start();
+      process.kill(app.controller.supervisor.pid!, 'SIGKILL');
+      await waitFor('the crash', () => (app.controller.supervisor.state === 'crashed' ? true : undefined));
+      assert.match(app.controller.supervisor.lastError!.message, /exited \(killed by SIGKILL\)/);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('a server that never answers times out but keeps waiting, and stops cleanly', async () => {
+    const app = startable('never_ready.py', 'script', { readyTimeoutMs: () => 600 });
+    try {
+      const outcome = await app.controller.start();
+      assert.equal(outcome.kind, 'timeout');
+      assert.equal(app.controller.supervisor.state, 'starting');
+      assert.ok(isAlivePid(app.controller.supervisor.pid!), 'still running: the user chooses to keep waiting or stop');
+      await app.controller.stop();
+      assert.equal(app.controller.supervisor.state, 'stopped');
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('a missing interpreter is a clear launch error with nothing running', async () => {
+    const app = startable('stdlib_app.py', 'custom', {});
+    try {
+      const sup = app.controller.supervisor;
+      // Swap in a command that does not exist.
+      (app.controller as unknown as { opts: { prepare: unknown } }).opts.prepare = async (port: number) => ({
+        spec: { framework: 'custom', command: '/nonexistent/python3', args: [app.file], cwd: app.dir, env: {}, urlPath: '/' },
+        env: { ...process.env, DAP_TEST_MARKER: app.marker, PORT: String(port) },
+      });
+      const outcome = await app.controller.start();
+      assert.equal(outcome.kind, 'failed');
+      const err = (outcome as { error: Error }).error;
+      assert.ok(err instanceof LaunchError);
+      assert.match(err.message, /not found: is "\/nonexistent\/python3" installed/);
+      assert.equal(sup.state, 'crashed');
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('knows whether a framework module is installed in the interpreter', async () => {
+    assert.equal(await hasModule(PYTHON, 'json', process.env, '/tmp'), true);
+    assert.equal(await hasModule(PYTHON, 'panel_not_a_real_module', process.env, '/tmp'), false);
+  });
+});
+
+describe('ports', () => {
+  function hold(port = 0): Promise<net.Server> {
+    return new Promise((r) => {
+      const s = net.createServer();
+      s.listen(port, '127.0.0.1', () => r(s));
+    });
+  }
+
+  it('a fixed port that is busy gives a clear error and starts nothing', async () => {
+    const busy = await hold();
+    const port = (busy.address() as net.AddressInfo).port;
+    const app = startable('stdlib_app.py', 'script', { preferredPort: () => port });
+    try {
+      const outcome = await app.controller.start();
+      assert.equal(outcome.kind, 'failed');
+      const err = (outcome as { error: Error }).error;
+      assert.ok(err instanceof PortInUseError);
+      assert.match(err.message, new RegExp(`Port ${port} is already in use.*dataAppPreview\\.port.*0`));
+      await assertNoProcesses(app.marker);
+    } finally {
+      busy.close();
+      await app.dispose();
+    }
+  });
+
+  it('an automatic port taken by someone else between runs is replaced by a free one', async () => {
+    const app = startable('stdlib_app.py', 'script');
+    let busy: net.Server | undefined;
+    try {
+      await app.controller.start();
+      const first = app.controller.supervisor.port!;
+      await app.controller.stop();
+      busy = await hold(first);
+      assert.equal((await app.controller.start()).kind, 'ready');
+      assert.notEqual(app.controller.supervisor.port, first);
+      assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-1/);
+    } finally {
+      busy?.close();
+      await app.dispose();
+    }
+  });
+
+  it('a server that reports "address already in use" is retried on other ports, then explained', async () => {
+    const busy = await hold();
+    const busyPort = (busy.address() as net.AddressInfo).port;
+    const app = startable('binds_fixed_port.py', 'script', { env: { BUSY_PORT: String(busyPort) } });
+    try {
+      const outcome = await app.controller.start();
+      assert.equal(outcome.kind, 'failed');
+      assert.match((outcome as { error: Error }).error.message, /free port/);
+      assert.equal(app.log.lines.filter((l) => /was taken before the server could bind it/.test(l)).length, 3);
+    } finally {
+      busy.close();
+      await app.dispose();
+    }
+  });
+});
+
+describe('restart storms', () => {
+  it('50 saves within one second give at most 2 restarts, and the last version is served', async () => {
+    const app = startable('stdlib_app.py', 'script', { debounceMs: () => 300 });
+    try {
+      await app.controller.start();
+      const source = fs.readFileSync(app.file, 'utf8');
+      const t0 = Date.now();
+      for (let i = 1; i <= 50; i++) {
+        fs.writeFileSync(app.file, source.replace('VERSION-1', `VERSION-SAVE-${i}`));
+        await sleep(15);
+      }
+      assert.ok(Date.now() - t0 < 1500, 'the saves took about a second');
+      await sleep(400);
+      await app.controller.idle();
+      assert.ok(app.controller.supervisor.restarts >= 1 && app.controller.supervisor.restarts <= 2, `restarts: ${app.controller.supervisor.restarts}`);
+      assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-SAVE-50</);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('a save during a restart gives exactly one more restart', async () => {
+    // A debounce absorbs the truncate-then-write events of one save (as the default 300 ms does).
+    const app = startable('stdlib_app.py', 'script', { debounceMs: () => 100 });
+    try {
+      await app.controller.start();
+      const source = fs.readFileSync(app.file, 'utf8');
+      app.controller.requestRestart('first');
+      await waitFor('the restart to begin', () => (app.controller.supervisor.state === 'restarting' ? true : undefined), 5000);
+      fs.writeFileSync(app.file, source.replace('VERSION-1', 'VERSION-DURING'));
+      await sleep(50);
+      fs.writeFileSync(app.file, source.replace('VERSION-1', 'VERSION-LAST'));
+      await sleep(200);
+      await app.controller.idle();
+      assert.equal(app.controller.supervisor.restarts, 2);
+      assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-LAST/);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('saving unchanged content, or a file outside the glob, does not restart', async () => {
+    const app = startable('stdlib_app.py', 'script', { debounceMs: () => 50 });
+    try {
+      await app.controller.start();
+      fs.writeFileSync(app.file, fs.readFileSync(app.file, 'utf8'));
+      fs.writeFileSync(path.join(app.dir, 'notes.docx'), 'x');
+      fs.mkdirSync(path.join(app.dir, '__pycache__'));
+      fs.writeFileSync(path.join(app.dir, '__pycache__', 'x.py'), 'x');
+      await sleep(400);
+      await app.controller.idle();
+      assert.equal(app.controller.supervisor.restarts, 0);
+      fs.writeFileSync(path.join(app.dir, 'data.csv'), 'a,b\n1,2\n');
+      await waitFor('a restart for the data file', () => (app.controller.supervisor.restarts === 1 && app.controller.supervisor.state === 'ready' ? true : undefined));
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
+describe('the launcher', () => {
+  it('runs app.run(debug=True) without forking Werkzeug\'s reloader', async () => {
+    const app = startable('flask_debug_run.py', 'dash');
+    try {
+      assert.equal((await app.controller.start()).kind, 'ready');
+      const body = (await get(app.controller.supervisor.url!)).body;
+      assert.match(body, /reloader-child=None/);
+      assert.equal(app.controller.supervisor.livePids().length, 1, 'one interpreter, no reloader child');
+    } finally {
+      await app.dispose();
+    }
+  });
+});
