@@ -49,6 +49,14 @@ const configs = [
   },
   {
     ...common,
+    entryPoints: ['src/reaper/main.ts'],
+    outfile: 'dist/reaper.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
     entryPoints: ['src/webview/main.ts'],
     outfile: 'dist/webview.js',
     platform: 'browser',

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { AppManager, UserFacingError } from './app/manager';
 import { InterpreterResolver } from './app/interpreter';
 import { Config } from './config/config';
+import { Reaper } from './core/reaper';
 import type { CommandId } from './config/commands';
 import { PREVIEW_VIEW_TYPE } from './preview/panel';
 import { Disposable, toDisposable } from './util/dispose';
@@ -34,7 +35,11 @@ export class DataAppPreview extends Disposable {
     super();
     this.log = this._register(vscode.window.createOutputChannel('Data App Preview', { log: true }));
     const interpreters = this._register(new InterpreterResolver(this.log));
-    this.apps = this._register(new AppManager({ extensionUri: context.extensionUri, log: this.log, interpreters, hooks: [] }, context.workspaceState));
+    // Kills app servers if this host dies without stopping them (disposed last: after the apps).
+    const reaper = this._register(new Reaper(vscode.Uri.joinPath(context.extensionUri, 'dist', 'reaper.js').fsPath));
+    this.apps = this._register(
+      new AppManager({ extensionUri: context.extensionUri, log: this.log, interpreters, hooks: [], tracker: reaper }, context.workspaceState),
+    );
 
     for (const [id, handler] of Object.entries(COMMANDS)) {
       this._register(vscode.commands.registerCommand(id, (...args: unknown[]) => this.run(id, () => handler(this, ...args))));

@@ -13,6 +13,7 @@ import { CommandSyntaxError } from '../core/placeholders';
 import { PortInUseError } from '../core/ports';
 import { LaunchError } from '../core/process';
 import { hasModule, ModuleMissingError, NoInterpreterError } from '../core/python';
+import type { ProcessTracker } from '../core/reaper';
 import type { AppState } from '../core/state';
 import { ColdLaunch, type LaunchStrategy } from '../core/strategy';
 import { AppStartError, type Prepared, type RunHook, type StartOutcome } from '../core/supervisor';
@@ -30,6 +31,7 @@ export interface SessionDeps {
   readonly interpreters: InterpreterResolver;
   /** Run hooks shared by all apps (the Azure broker attaches here). */
   readonly hooks: readonly RunHook[];
+  readonly tracker?: ProcessTracker;
   readonly strategy?: () => LaunchStrategy;
 }
 
@@ -78,6 +80,7 @@ export class AppSession extends Disposable {
       host: HOST,
       strategy: this.strategy,
       hooks: deps.hooks,
+      tracker: deps.tracker,
       log: prefixed(deps.log, path.basename(file)),
       prepare: (port) => this.prepare(port),
       preferredPort: () => this.config.get('port'),

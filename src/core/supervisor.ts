@@ -8,6 +8,7 @@ import { isPortFree, looksLikePortInUse, pickFreePort, PortInUseError } from './
 import { LaunchError, type ExitInfo, type ManagedProcess } from './process';
 import { waitForHttp } from './readiness';
 import { transition, type AppEvent, type AppState } from './state';
+import type { ProcessTracker } from './reaper';
 import type { LaunchStrategy } from './strategy';
 import { TextTail } from './tail';
 
@@ -41,6 +42,8 @@ export interface SupervisorOptions {
   stopGraceMs(): number;
   readonly strategy: LaunchStrategy;
   readonly hooks?: readonly RunHook[];
+  /** Watchdog that kills the tree if the host dies before stopping it. */
+  readonly tracker?: ProcessTracker;
   readonly log: Logger;
   onOutput?(stream: 'stdout' | 'stderr', text: string): void;
 }
@@ -220,6 +223,7 @@ export class AppSupervisor {
       this.intentionallyStopped.add(proc);
       this.opts.log.info(`[run ${run?.id ?? '-'}] stop pid ${proc.pid}`);
       const info = await proc.stop({ graceMs: this.opts.stopGraceMs() });
+      this.opts.tracker?.untrack(proc.pid);
       this.opts.log.info(`[run ${run?.id ?? '-'}] stopped (${describeExit(info)})`);
       if (this.proc === proc) this.proc = undefined;
     }
@@ -303,6 +307,12 @@ export class AppSupervisor {
       return { kind: 'failed', error: err };
     }
     this.proc = proc;
+    this.opts.tracker?.track(proc.pid);
+    void proc.exited.then(async () => {
+      // Untrack once the whole tree is gone (a stop waits for that; a crash may leave children).
+      if (!this.intentionallyStopped.has(proc) && proc.liveTree().length) return;
+      this.opts.tracker?.untrack(proc.pid);
+    });
     this.watchExit(proc);
 
     const abort = new AbortController();

@@ -1,0 +1,29 @@
+// A stand-in for the extension host: starts one app through the supervisor (with or without
+// the reaper), prints READY, and waits to be killed. Used by reaper.test.ts.
+import * as path from 'node:path';
+import { childEnvironment } from '../../src/core/env';
+import { buildLaunch } from '../../src/core/launch';
+import { silentLogger } from '../../src/core/log';
+import { Reaper } from '../../src/core/reaper';
+import { ColdLaunch } from '../../src/core/strategy';
+import { AppSupervisor } from '../../src/core/supervisor';
+
+const [file, marker, useReaper] = process.argv.slice(2) as [string, string, string];
+const reaper = useReaper === 'yes' ? new Reaper(path.resolve(__dirname, '../../src/reaper/main.js')) : undefined;
+const sup = new AppSupervisor({
+  host: '127.0.0.1',
+  strategy: new ColdLaunch(),
+  tracker: reaper,
+  log: silentLogger,
+  preferredPort: () => 0,
+  readyTimeoutMs: () => 20_000,
+  stopGraceMs: () => 1000,
+  prepare: async (port) => {
+    const spec = buildLaunch({ framework: 'script', filePath: file, text: '', python: '/usr/bin/python3', host: '127.0.0.1', port, workspaceFolder: path.dirname(file), launcherPath: '' });
+    return { spec, env: childEnvironment(process.env, { DAP_TEST_MARKER: marker }, spec.env) };
+  },
+});
+void sup.start().then((o) => {
+  process.stdout.write(`READY ${o.kind} ${sup.pid} ${reaper?.pid ?? 0}\n`);
+  setInterval(() => undefined, 1 << 30);
+});
