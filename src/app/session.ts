@@ -62,7 +62,6 @@ export class AppSession extends Disposable {
   private frameOrigins: string[] = [];
   private python: string | undefined;
   private moduleChecked = false;
-  private notifyErrors = true;
   private shuttingDown: Promise<void> | undefined;
   private readonly closedEmitter = this._register(new vscode.EventEmitter<void>());
   /** The session ended (its preview closed); its server is stopped. */
@@ -132,7 +131,6 @@ export class AppSession extends Disposable {
   /** First start (or a start after stop/crash), with a progress notification. */
   async start(): Promise<StartOutcome> {
     this.moduleChecked = false;
-    this.notifyErrors = true;
     const name = path.basename(this.file.fsPath);
     const outcome = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Starting ${this.label} app ${name}…`, cancellable: true },
@@ -151,7 +149,6 @@ export class AppSession extends Disposable {
 
   async restart(reason = 'restart requested'): Promise<StartOutcome> {
     if (this.state === 'stopped') return this.start();
-    this.notifyErrors = true;
     const outcome = await this.controller.restartNow(reason);
     this.onOutcome(outcome, true);
     return outcome;
@@ -292,12 +289,9 @@ export class AppSession extends Disposable {
   }
 
   private onOutcome(outcome: StartOutcome, userInitiated: boolean): void {
-    if (outcome.kind === 'failed' && (userInitiated || this.notifyErrors)) {
-      // After a save-triggered failure, the overlay tells the story; no toast per save.
-      this.notifyErrors = false;
+    // A save-triggered failure is shown by the overlay and the status bar, not by a toast per save.
+    if (outcome.kind === 'failed' && userInitiated) {
       void this.showError(outcome.error);
-    } else if (outcome.kind === 'ready') {
-      this.notifyErrors = true;
     } else if (outcome.kind === 'timeout') {
       void this.askAboutTimeout();
     }

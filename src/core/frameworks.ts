@@ -39,7 +39,7 @@ export const FRAMEWORKS: Readonly<Record<FrameworkId, FrameworkInfo>> = {
   voila: { id: 'voila', label: 'Voilà', pythonModule: 'voila', pipPackage: 'voila' },
   solara: { id: 'solara', label: 'Solara', pythonModule: 'solara', pipPackage: 'solara' },
   observable: { id: 'observable', label: 'Observable Framework' },
-  script: { id: 'script', label: 'Python script server (reads PORT and HOST)' },
+  script: { id: 'script', label: 'Python server' },
   custom: { id: 'custom', label: 'Custom command' },
 };
 

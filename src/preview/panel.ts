@@ -71,19 +71,21 @@ export class PreviewPanel extends Disposable {
 
   /** Shows new status; rebuilds the page only when the allowed frame origins change (CSP). */
   update(status: StatusMessage, frameOrigins: readonly string[]): void {
+    if (this.isDisposed) return; // state changes while the app stops after its panel closed
     this.status = status;
-    this.panel.title = `${status.appName} (${status.framework})`;
+    this.panel.title = `${status.appName} · ${status.framework}`;
     const key = [...frameOrigins].sort().join(' ');
     if (key !== this.origins) this.render(frameOrigins);
     else void this.panel.webview.postMessage(status);
   }
 
   reloadFrame(): void {
+    if (this.isDisposed) return;
     void this.panel.webview.postMessage({ type: 'reloadFrame' });
   }
 
   reveal(): void {
-    this.panel.reveal(undefined, true);
+    if (!this.isDisposed) this.panel.reveal(undefined, true);
   }
 
   private render(frameOrigins: readonly string[]): void {

@@ -97,6 +97,14 @@ export class CodeServer {
           'window.restoreWindows': 'none',
           'files.autoSave': 'off',
           'editor.formatOnSave': false,
+          // Typing in tests must give exactly the typed text.
+          'editor.autoClosingBrackets': 'never',
+          'editor.autoClosingQuotes': 'never',
+          'editor.autoIndent': 'none',
+          'editor.quickSuggestions': { other: false, comments: false, strings: false },
+          'editor.suggestOnTriggerCharacters': false,
+          'editor.acceptSuggestionOnEnter': 'off',
+          'editor.parameterHints.enabled': false,
           ...opts.settings,
         },
         null,
@@ -141,6 +149,12 @@ export class CodeServer {
     let u = `${this.url}/?folder=${encodeURIComponent(folder)}`;
     if (payload) u += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
     return u;
+  }
+
+  /** Copies VS Code's logs (the extension's log channel included) to `dest` for diagnosis. */
+  saveLogs(dest: string): void {
+    const logs = path.join(this.root, 'user-data', 'logs');
+    if (fs.existsSync(logs)) fs.cpSync(logs, dest, { recursive: true });
   }
 
   get pid(): number | undefined {

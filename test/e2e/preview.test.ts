@@ -1,0 +1,168 @@
+// End-to-end in a real VS Code (code-server) driven through Chromium: what a person sees.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CodeServer, ensureVsix, REPO } from './vscode';
+import { SHOTS, Workbench } from './workbench';
+
+const TORNADO = 'tornado_app.py';
+const FLASK = 'flask_app.py';
+/** The line of `MESSAGE = "VERSION-1"` in the workspace's tornado_app.py. */
+const MESSAGE_LINE = 7;
+const figures: Record<string, number[]> = { 'command → app visible': [], 'save → new content visible': [] };
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Python processes serving a file of this workspace. */
+function appServers(workspace: string): number[] {
+  const out: number[] = [];
+  for (const n of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(n)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${n}/cmdline`, 'utf8');
+      if (cmd.includes(workspace) && /python/.test(cmd) && alive(Number(n))) out.push(Number(n));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+
+const pidIn = (text: string) => Number(/pid (\d+)/.exec(text)?.[1]);
+
+describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
+  let server: CodeServer;
+  let wb: Workbench;
+  let workspace: string;
+
+  before(async () => {
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-e2e-ws-'));
+    fs.cpSync(path.join(REPO, 'test/e2e/workspace'), workspace, { recursive: true });
+    assert.equal(fs.readFileSync(path.join(workspace, TORNADO), 'utf8').split('\n')[MESSAGE_LINE - 1], 'MESSAGE = "VERSION-1"');
+    server = await CodeServer.start({ workspace, vsix: ensureVsix() });
+    wb = await Workbench.open(server);
+  });
+
+  after(async () => {
+    server?.saveLogs(path.join(SHOTS, 'logs'));
+    await wb?.close();
+    await server?.close();
+    const left = workspace ? appServers(workspace) : [];
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    console.log('\nFigures (ms):');
+    for (const [k, v] of Object.entries(figures)) {
+      const sorted = [...v].sort((a, b) => a - b);
+      console.log(`  ${k}: median ${sorted[Math.floor(sorted.length / 2)] ?? '-'} over ${v.length} (${v.join(', ')})`);
+    }
+    assert.deepEqual(left, [], 'no app server is left after code-server stops');
+  });
+
+  it('1. Preview App from the palette shows the app', async () => {
+    await wb.openFile(TORNADO);
+    await wb.screenshot('editor-open');
+    const t0 = Date.now();
+    await wb.command('Data App: Preview App');
+    const text = await wb.waitForAppText(TORNADO, '#msg', /VERSION-1/);
+    figures['command → app visible']!.push(Date.now() - t0);
+    assert.equal(text, 'VERSION-1');
+    await wb.waitForState(TORNADO, /Running/);
+    await wb.screenshot('app-visible');
+  });
+
+  it('2. Edit and Ctrl+S: the new content shows, the old server is gone', async () => {
+    for (let i = 2; i <= 4; i++) {
+      const oldPid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
+      assert.ok(alive(oldPid));
+      await wb.openFile(TORNADO);
+      await wb.setLine(MESSAGE_LINE, `MESSAGE = "VERSION-${i}"`);
+      const t0 = Date.now();
+      await wb.save();
+      await wb.waitForAppText(TORNADO, '#msg', new RegExp(`VERSION-${i}`));
+      figures['save → new content visible']!.push(Date.now() - t0);
+      assert.equal(alive(oldPid), false, 'the old server process is gone');
+      const newPid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
+      assert.notEqual(newPid, oldPid);
+    }
+    await wb.screenshot('after-save');
+  });
+
+  it('3. A syntax error shows the traceback; fixing it brings the app back', async () => {
+    await wb.openFile(TORNADO);
+    await wb.setLine(MESSAGE_LINE, 'MESSAGE = = "VERSION-4"');
+    await wb.save();
+    await wb.waitForState(TORNADO, /Crashed/);
+    const preview = await wb.previewFrame(TORNADO);
+    const output = (await preview.locator('#overlay-output').textContent()) ?? '';
+    assert.match(output, /SyntaxError/);
+    assert.match(output, /tornado_app\.py/);
+    assert.ok(await preview.locator('#overlay-output-btn').isVisible(), 'Show output is offered');
+    await wb.screenshot('crash-overlay');
+    await wb.setLine(MESSAGE_LINE, 'MESSAGE = "VERSION-4"');
+    await wb.save();
+    await wb.waitForState(TORNADO, /Running/);
+    await wb.waitForAppText(TORNADO, '#msg', /VERSION-4/);
+    await wb.screenshot('fixed');
+  });
+
+  it('4. Stop ends the server and says so; Restart brings it back', async () => {
+    const pid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
+    await wb.clickPreviewButton(TORNADO, 'btn-stop');
+    await wb.waitForState(TORNADO, /Stopped/);
+    assert.equal(alive(pid), false);
+    const preview = await wb.previewFrame(TORNADO);
+    assert.match((await preview.locator('#overlay-title').textContent()) ?? '', /stopped/i);
+    await wb.screenshot('stopped');
+    await wb.clickPreviewButton(TORNADO, 'btn-restart');
+    await wb.waitForState(TORNADO, /Running/);
+    await wb.waitForAppText(TORNADO, '#msg', /VERSION-4/);
+  });
+
+  it('5. Two apps preview at once, each with its own server', async () => {
+    await wb.openFile(FLASK);
+    const t0 = Date.now();
+    await wb.command('Data App: Preview App');
+    await wb.waitForAppText(FLASK, '#msg', /VERSION-1/);
+    figures['command → app visible']!.push(Date.now() - t0);
+    const flaskPid = pidIn(await wb.waitForAppText(FLASK, 'p', /pid \d+/));
+    const tornadoPid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
+    assert.notEqual(flaskPid, tornadoPid);
+    assert.ok(alive(flaskPid) && alive(tornadoPid));
+    assert.equal(appServers(workspace).length, 2);
+    await wb.screenshot('two-apps');
+  });
+
+  it('6. Reloading the window brings the previews back', async () => {
+    await wb.command('Developer: Reload Window');
+    await wb.page.waitForTimeout(1000);
+    await wb.waitForWorkbench();
+    await wb.waitForAppText(FLASK, '#msg', /VERSION-1/, 60_000);
+    await wb.screenshot('revived-visible');
+    // VS Code revives a webview when its tab is first shown: the Tornado preview is a background tab.
+    await wb.page.locator('.tab[aria-label*="tornado_app.py · "]').first().click();
+    await wb.waitForAppText(TORNADO, '#msg', /VERSION-4/, 60_000);
+    await wb.screenshot('revived-background');
+  });
+
+  it('7. Closing a preview stops its server', async () => {
+    const pid = pidIn(await wb.waitForAppText(FLASK, 'p', /pid \d+/));
+    const tab = wb.page.locator('.tab[aria-label*="flask_app.py · "]').first();
+    await tab.click();
+    await tab.locator('.codicon-close').click();
+    const deadline = Date.now() + 15_000;
+    while (alive(pid) && Date.now() < deadline) await wb.page.waitForTimeout(100);
+    await wb.screenshot('closed-one');
+    assert.equal(alive(pid), false, 'the closed preview\'s server is gone');
+    assert.equal(appServers(workspace).length, 1, 'the other app keeps running');
+  });
+});

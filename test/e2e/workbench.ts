@@ -1,0 +1,171 @@
+// Drives the VS Code workbench in Debian's Chromium with playwright-core, asserting on what a
+// person sees: the palette, the editor, the preview webview and the app inside its iframe.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
+import { CHROMIUM, REPO, type CodeServer } from './vscode';
+
+export const SHOTS = process.env.DAP_SCREENSHOTS ?? path.join(REPO, 'test-results', 'e2e');
+
+const CHROMIUM_FLAGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+];
+
+export class Workbench {
+  private shot = 0;
+  private constructor(readonly server: CodeServer, readonly browser: Browser, readonly page: Page, private readonly profile: string) {}
+
+  static async open(server: CodeServer, url = server.folderUrl()): Promise<Workbench> {
+    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-chromium-'));
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_FLAGS, // launch() gives a fresh temporary profile; HOME points into ours
+      env: { ...process.env, HOME: profile },
+    });
+    const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    const page = await context.newPage();
+    const wb = new Workbench(server, browser, page, profile);
+    await wb.goto(url);
+    return wb;
+  }
+
+  async goto(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.waitForWorkbench();
+  }
+
+  async waitForWorkbench(): Promise<void> {
+    await this.page.locator('.explorer-folders-view .monaco-list-row').first().waitFor({ state: 'visible', timeout: 60_000 });
+  }
+
+  /** Runs a command from the palette by its full title ("Category: Title"). */
+  async command(title: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.page.keyboard.press('Escape');
+        await this.page.keyboard.press('F1');
+        const input = this.page.locator('.quick-input-widget input');
+        await input.waitFor({ state: 'visible', timeout: 5000 });
+        await input.fill(`>${title}`);
+        // The row whose label is exactly the title (not "…Close Editor Group" for "…Close Editor").
+        const row = this.page.locator('.quick-input-widget .monaco-list-row').filter({
+          has: this.page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+        }).first();
+        await row.waitFor({ state: 'visible', timeout: 10_000 });
+        await row.click();
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw new Error(`Could not run "${title}": ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Opens a workspace file with Quick Open and waits for its editor. */
+  async openFile(rel: string): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('Control+P');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill(rel);
+    await this.page.locator(`.quick-input-widget .monaco-list-row[aria-label*="${path.basename(rel)}"]`).first().waitFor({ timeout: 10_000 });
+    await this.page.keyboard.press('Enter');
+    await this.page.locator(`.tab.active[aria-label*="${path.basename(rel)}"]`).first().waitFor({ timeout: 10_000 });
+    await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 10_000 });
+  }
+
+  /** Focuses the text editor of the active tab. */
+  async focusEditor(): Promise<void> {
+    await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
+  }
+
+  /** Replaces line `line` (1-based) of the active editor with `text`, as a person would type it. */
+  async setLine(line: number, text: string): Promise<void> {
+    await this.focusEditor();
+    await this.page.keyboard.press('Control+G');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill(`:${line}`);
+    await this.page.keyboard.press('Enter');
+    await this.page.keyboard.press('Home');
+    await this.page.keyboard.press('Home'); // past the indentation, to column 1
+    await this.page.keyboard.press('Shift+End');
+    await this.page.keyboard.type(text);
+  }
+
+  async save(): Promise<void> {
+    await this.page.keyboard.press('Control+S');
+  }
+
+  /** The preview webview's document for the app, found by the toolbar title. */
+  async previewFrame(appName: string, timeoutMs = 30_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      for (const f of this.page.frames()) {
+        const title = await f.evaluate(() => document.querySelector('#title')?.textContent ?? null).catch(() => null);
+        if (title?.startsWith(appName)) return f;
+      }
+      await this.page.waitForTimeout(100);
+    }
+    throw new Error(`No preview for ${appName} appeared`);
+  }
+
+  /** The app's own page inside the preview (the iframe#app-frame). */
+  async appFrame(appName: string): Promise<Frame> {
+    const preview = await this.previewFrame(appName);
+    const handle = await preview.waitForSelector('#app-frame', { state: 'attached', timeout: 10_000 });
+    const frame = await handle.contentFrame();
+    if (!frame) throw new Error('the app iframe has no frame');
+    return frame;
+  }
+
+  /** Waits until the app's page shows text matching `re`; returns that text. */
+  async waitForAppText(appName: string, selector: string, re: RegExp, timeoutMs = 30_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      try {
+        const frame = await this.appFrame(appName);
+        last = (await frame.locator(selector).first().textContent({ timeout: 500 })) ?? '';
+        if (re.test(last)) return last;
+      } catch {
+        // the frame is navigating
+      }
+      await this.page.waitForTimeout(50);
+    }
+    throw new Error(`${appName}: ${selector} never matched ${re} (last: "${last}")`);
+  }
+
+  /** Waits until the preview's state label reads `label`. */
+  async waitForState(appName: string, label: RegExp, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      const f = await this.previewFrame(appName, timeoutMs);
+      last = (await f.locator('#state').textContent().catch(() => '')) ?? '';
+      if (label.test(last)) return;
+      await this.page.waitForTimeout(50);
+    }
+    throw new Error(`${appName}: state never matched ${label} (last: "${last}")`);
+  }
+
+  async clickPreviewButton(appName: string, id: string): Promise<void> {
+    const f = await this.previewFrame(appName);
+    await f.locator(`#${id}`).click();
+  }
+
+  async screenshot(name: string): Promise<string> {
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const file = path.join(SHOTS, `${String(++this.shot).padStart(2, '0')}-${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async close(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    fs.rmSync(this.profile, { recursive: true, force: true });
+  }
+}
