@@ -30,11 +30,12 @@ export const COMMANDS: Readonly<Record<CommandId, CommandHandler>> = {
 export class DataAppPreview extends Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly apps: AppManager;
+  readonly interpreters: InterpreterResolver;
 
   constructor(readonly context: vscode.ExtensionContext) {
     super();
     this.log = this._register(vscode.window.createOutputChannel('Data App Preview', { log: true }));
-    const interpreters = this._register(new InterpreterResolver(this.log));
+    const interpreters = (this.interpreters = this._register(new InterpreterResolver(this.log)));
     // Kills app servers if this host dies without stopping them (disposed last: after the apps).
     const reaper = this._register(new Reaper(vscode.Uri.joinPath(context.extensionUri, 'dist', 'reaper.js').fsPath));
     this.apps = this._register(

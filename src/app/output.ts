@@ -27,6 +27,16 @@ export class AppOutput implements vscode.Disposable {
     }
   }
 
+  /** Characters the channel holds now (bounded by MAX_CHARS). */
+  get size(): number {
+    return this.written;
+  }
+
+  /** The most recent output (up to KEEP_CHARS). */
+  recent(): string {
+    return this.tail.text();
+  }
+
   line(text: string): void {
     this.append(`${text}\n`);
   }

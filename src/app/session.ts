@@ -116,6 +116,11 @@ export class AppSession extends Disposable {
     return this.target.file;
   }
 
+  /** The interpreter of the current run (undefined before the first start). */
+  get pythonPath(): string | undefined {
+    return this.python;
+  }
+
   get state(): AppState {
     return this.controller.supervisor.state;
   }

@@ -56,7 +56,8 @@ function healthy(url: string): Promise<boolean> {
 export interface CodeServerOptions {
   /** Folder to open (copied by the caller if it will be edited). */
   readonly workspace: string;
-  readonly vsix: string;
+  /** The VSIX to install; none when the extension is loaded with extensionDevelopmentPath. */
+  readonly vsix?: string;
   /** User settings.json content merged over the test defaults. */
   readonly settings?: Record<string, unknown>;
   /** Sandbox root; a new temp folder by default. */
@@ -120,7 +121,7 @@ export class CodeServer {
       ...opts.env,
     };
     const common = ['--user-data-dir', dirs.ud, '--extensions-dir', dirs.exts];
-    execFileSync(bin, [...common, '--install-extension', opts.vsix], { env, stdio: 'ignore' });
+    if (opts.vsix) execFileSync(bin, [...common, '--install-extension', opts.vsix], { env, stdio: 'ignore' });
     const port = opts.port ?? (await freePort());
     const child = spawn(
       bin,
@@ -142,6 +143,11 @@ export class CodeServer {
       await new Promise((r) => setTimeout(r, 150));
     }
     return server;
+  }
+
+  /** `vscode-remote://` URI of a path on this machine, as the workbench sees it. */
+  remote(p: string): string {
+    return `vscode-remote://${new URL(this.url).host}${p}`;
   }
 
   /** The workbench URL for a folder (default: the workspace). */

@@ -17,7 +17,7 @@ export class Workbench {
   private shot = 0;
   private constructor(readonly server: CodeServer, readonly browser: Browser, readonly page: Page, private readonly profile: string) {}
 
-  static async open(server: CodeServer, url = server.folderUrl()): Promise<Workbench> {
+  static async open(server: CodeServer, url = server.folderUrl(), beforeGoto?: (page: Page) => Promise<unknown>): Promise<Workbench> {
     if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-chromium-'));
     const browser = await chromium.launch({
@@ -29,6 +29,7 @@ export class Workbench {
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const page = await context.newPage();
     const wb = new Workbench(server, browser, page, profile);
+    await beforeGoto?.(page);
     await wb.goto(url);
     return wb;
   }

@@ -1,0 +1,185 @@
+// Runs inside the real extension host (VS Code's extensionTestsPath): the API-facing parts.
+// `run()` rejects when a test fails (VS Code then exits with 1); each result is also written
+// as JSON to $DAP_HOST_REPORT so the outer test can name what failed.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AppSession } from '../../../src/app/session';
+import type { DataAppPreview } from '../../../src/root';
+
+const EXT_ID = 'data-app-preview.data-app-preview';
+type Test = [string, () => Promise<void>];
+
+function folder(): string {
+  const f = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(f, 'the test workspace is open');
+  return f.uri.fsPath;
+}
+
+async function root(): Promise<DataAppPreview> {
+  const ext = vscode.extensions.getExtension<DataAppPreview>(EXT_ID);
+  assert.ok(ext, `${EXT_ID} is installed`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+async function until<T>(what: string, fn: () => T | undefined | false, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+async function previewFile(name: string): Promise<AppSession> {
+  const r = await root();
+  const uri = vscode.Uri.file(path.join(folder(), name));
+  await vscode.window.showTextDocument(uri);
+  await vscode.commands.executeCommand('dataAppPreview.preview', uri);
+  return until(`${name} to be ready`, () => r.apps.all.find((s) => s.file.fsPath === uri.fsPath && s.state === 'ready'));
+}
+
+async function closeAll(): Promise<void> {
+  const r = await root();
+  await r.apps.shutdown();
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+}
+
+const tests: Test[] = [
+  [
+    'every command of the manifest is registered',
+    async () => {
+      const r = await root();
+      assert.ok(r.apps, 'activate() returns the root');
+      const manifest = vscode.extensions.getExtension(EXT_ID)!.packageJSON as { contributes: { commands: Array<{ command: string }> } };
+      const registered = new Set(await vscode.commands.getCommands(true));
+      for (const { command } of manifest.contributes.commands) assert.ok(registered.has(command), `${command} is registered`);
+    },
+  ],
+  [
+    'without the Python extension, the interpreter comes from our setting, then PATH',
+    async () => {
+      const r = await root();
+      assert.equal(vscode.extensions.getExtension('ms-python.python'), undefined, 'the Python extension is absent here');
+      const uri = vscode.Uri.file(path.join(folder(), 'tornado_app.py'));
+      assert.deepEqual(await r.interpreters.resolve(uri), { path: '/usr/bin/python3', source: 'setting' });
+      const cfg = vscode.workspace.getConfiguration('dataAppPreview', uri);
+      await cfg.update('pythonPath', '', vscode.ConfigurationTarget.Workspace);
+      try {
+        const choice = await r.interpreters.resolve(uri);
+        assert.equal(choice.source, 'PATH');
+        assert.match(path.basename(choice.path), /^python3?$/);
+      } finally {
+        await cfg.update('pythonPath', '/usr/bin/python3', vscode.ConfigurationTarget.Workspace);
+      }
+    },
+  ],
+  [
+    'settings are read, and a changed setting applies on restart',
+    async () => {
+      const uri = vscode.Uri.file(path.join(folder(), 'tornado_app.py'));
+      const cfg = vscode.workspace.getConfiguration('dataAppPreview', uri);
+      const [p1, p2] = [await freePort(), await freePort()];
+      await cfg.update('port', p1, vscode.ConfigurationTarget.Workspace);
+      try {
+        const session = await previewFile('tornado_app.py');
+        assert.equal(session.controller.supervisor.port, p1, 'the port setting is used');
+        assert.equal(session.pythonPath, '/usr/bin/python3');
+        await cfg.update('port', p2, vscode.ConfigurationTarget.Workspace);
+        await vscode.commands.executeCommand('dataAppPreview.restart', uri);
+        assert.equal(session.state, 'ready');
+        assert.equal(session.controller.supervisor.port, p2, 'the new port applies after the restart');
+      } finally {
+        await cfg.update('port', undefined, vscode.ConfigurationTarget.Workspace);
+        await closeAll();
+      }
+    },
+  ],
+  [
+    "each app has its own output channel holding the server's output, bounded; the log is a LogOutputChannel",
+    async () => {
+      const r = await root();
+      const session = await previewFile('tornado_app.py');
+      assert.equal(session.output.channel.name, 'Data App: tornado_app.py');
+      await until('the server output', () => session.output.recent().includes('tornado ready'));
+      assert.match(session.output.recent(), /tornado_app\.py/, 'the command line is written before each run');
+      for (let i = 0; i < 30; i++) session.output.append('x'.repeat(100_000) + '\n');
+      assert.ok(session.output.size <= 2_000_000, `the channel holds ${session.output.size} characters`);
+      assert.equal(r.log.name, 'Data App Preview');
+      assert.equal(typeof r.log.logLevel, 'number', 'a LogOutputChannel');
+      await closeAll();
+    },
+  ],
+  [
+    'a revived panel restarts its app and shows it',
+    async () => {
+      const r = await root();
+      const file = path.join(folder(), 'flask_app.py');
+      const panel = vscode.window.createWebviewPanel('dataAppPreview.preview', 'restored', vscode.ViewColumn.Beside, {});
+      await r.apps.revive(panel, { version: 1, filePath: file });
+      const session = await until('the revived session', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready'));
+      assert.equal(session.preview.panel, panel, 'the restored panel is reused');
+      assert.match(panel.webview.html, /Content-Security-Policy/);
+      assert.match(panel.webview.html, new RegExp(`frame-src [^;]*:${session.controller.supervisor.port}`));
+      // A state naming no file is refused without starting anything.
+      const bogus = vscode.window.createWebviewPanel('dataAppPreview.preview', 'bogus', vscode.ViewColumn.Beside, {});
+      let disposed = false;
+      bogus.onDidDispose(() => (disposed = true));
+      await r.apps.revive(bogus, { version: 1, filePath: path.join(folder(), 'missing.py') });
+      assert.ok(disposed);
+      assert.equal(r.apps.all.length, 1);
+      await closeAll();
+    },
+  ],
+  [
+    'closing the preview stops its server; shutdown leaves nothing',
+    async () => {
+      const r = await root();
+      const session = await previewFile('flask_app.py');
+      const pids = session.controller.supervisor.livePids();
+      assert.ok(pids.length >= 1);
+      session.preview.panel.dispose();
+      await until('the server to stop', () => r.apps.all.length === 0 && pids.every((p) => !alive(p)));
+    },
+  ],
+];
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function run(): Promise<void> {
+  const results: Array<{ name: string; ok: boolean; error?: string; ms: number }> = [];
+  for (const [name, fn] of tests) {
+    const t0 = Date.now();
+    try {
+      await fn();
+      results.push({ name, ok: true, ms: Date.now() - t0 });
+    } catch (e) {
+      results.push({ name, ok: false, error: (e as Error).stack ?? String(e), ms: Date.now() - t0 });
+      await closeAll().catch(() => undefined);
+    }
+  }
+  const report = process.env.DAP_HOST_REPORT;
+  if (report) fs.writeFileSync(report, JSON.stringify(results, null, 2));
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length) throw new Error(`${failed.length} extension-host test(s) failed: ${failed.map((f) => f.name).join('; ')}`);
+}
