@@ -31,14 +31,22 @@ export class AppManager extends Disposable {
     this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.forEach((s) => void s.fileChanged(doc.uri))));
   }
 
+  /** Sessions whose preview is open (a closing one is on its way out). */
   get all(): readonly AppSession[] {
-    return [...this.sessions.values()];
+    return [...this.sessions.values()].filter((s) => !s.isClosing);
+  }
+
+  private live(uri: vscode.Uri | undefined): AppSession | undefined {
+    const s = uri && this.sessions.get(key(uri));
+    return s && !s.isClosing ? s : undefined;
   }
 
   /** The `Preview App` command. */
   async preview(uri?: vscode.Uri): Promise<AppSession | undefined> {
     const existingTarget = uri ?? vscode.window.activeTextEditor?.document.uri;
-    const existing = existingTarget && this.sessions.get(key(existingTarget));
+    const closing = existingTarget && this.sessions.get(key(existingTarget));
+    if (closing?.isClosing) await closing.close(); // its server must be gone before a new one starts
+    const existing = this.live(existingTarget);
     if (existing) {
       existing.reveal();
       if (existing.state === 'stopped' || existing.state === 'crashed') await existing.start();
@@ -58,7 +66,7 @@ export class AppManager extends Disposable {
       return;
     }
     const uri = vscode.Uri.file(state.filePath);
-    if (this.sessions.has(key(uri))) {
+    if (this.live(uri)) {
       panel.dispose();
       return;
     }
@@ -78,14 +86,14 @@ export class AppManager extends Disposable {
 
   /** The app a command applies to: an explicit file, the focused preview, the active editor, the only app, or a pick. */
   async pick(uri?: vscode.Uri): Promise<AppSession | undefined> {
-    if (uri) return this.sessions.get(key(uri));
+    if (uri) return this.live(uri);
     const focused = this.all.find((s) => s.preview.panel.active);
     if (focused) return focused;
     const editor = vscode.window.activeTextEditor?.document.uri;
-    const byEditor = editor && this.sessions.get(key(editor));
+    const byEditor = this.live(editor);
     if (byEditor) return byEditor;
-    if (this.sessions.size === 1) return this.all[0];
-    if (this.sessions.size === 0) {
+    if (this.all.length === 1) return this.all[0];
+    if (this.all.length === 0) {
       void vscode.window.showInformationMessage('No app is being previewed. Open an app file and run "Data App: Preview App".');
       return undefined;
     }
@@ -102,12 +110,12 @@ export class AppManager extends Disposable {
 
   /** Stops every server and closes every preview. */
   async shutdown(): Promise<void> {
-    await Promise.all(this.all.map((s) => s.close()));
+    await Promise.all([...this.sessions.values()].map((s) => s.close()));
   }
 
   /** Synchronous last resort when the extension host exits. */
   killAllNow(): void {
-    for (const s of this.all) s.killNow();
+    for (const s of this.sessions.values()) s.killNow();
   }
 
   /** Lets the user pick the framework for a file (and remembers it for the workspace). */
@@ -116,7 +124,7 @@ export class AppManager extends Disposable {
     if (!file) throw new UserFacingError('Open an app file first.');
     const picked = await this.askFramework(file, 'Framework for this file (remembered for this workspace)');
     if (!picked) return;
-    const session = this.sessions.get(key(file));
+    const session = this.live(file);
     if (session) {
       await session.close();
       await this.preview(file);
@@ -144,7 +152,7 @@ export class AppManager extends Disposable {
   private updateContext(): void {
     const running = this.all.some((s) => isRunningState(s.state));
     void vscode.commands.executeCommand('setContext', 'dataAppPreview.anyRunning', running);
-    void vscode.commands.executeCommand('setContext', 'dataAppPreview.anyApp', this.sessions.size > 0);
+    void vscode.commands.executeCommand('setContext', 'dataAppPreview.anyApp', this.all.length > 0);
   }
 
   private forEach(fn: (s: AppSession) => void): void {
@@ -238,7 +246,7 @@ export class AppManager extends Disposable {
 
   override dispose(): void {
     this.killAllNow();
-    for (const s of this.all) s.dispose();
+    for (const s of this.sessions.values()) s.dispose();
     this.sessions.clear();
     super.dispose();
   }

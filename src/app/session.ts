@@ -116,6 +116,11 @@ export class AppSession extends Disposable {
     return this.target.file;
   }
 
+  /** True once the preview was closed (the server may still be stopping). */
+  get isClosing(): boolean {
+    return this.shuttingDown !== undefined;
+  }
+
   /** The interpreter of the current run (undefined before the first start). */
   get pythonPath(): string | undefined {
     return this.python;

@@ -3,7 +3,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import { CodeServer, ensureVsix, REPO } from './vscode';
 import { SHOTS, Workbench } from './workbench';
 
@@ -53,6 +53,11 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     wb = await Workbench.open(server);
   });
 
+  afterEach(async (t) => {
+    // Every step ends with a screenshot (a failing one too).
+    await wb?.screenshot(`end-of-${t.name.replace(/[^\w]+/g, '-').slice(0, 40)}`).catch(() => undefined);
+  });
+
   after(async () => {
     server?.saveLogs(path.join(SHOTS, 'logs'));
     await wb?.close();
@@ -71,6 +76,8 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
   it('1. Preview App from the palette shows the app', async () => {
     await wb.openFile(TORNADO);
     await wb.screenshot('editor-open');
+    assert.equal(await wb.paletteHas('Data App: Preview App'), true);
+    assert.equal(await wb.paletteHas('Data App: Stop App'), false, 'Stop is offered only while an app runs');
     const t0 = Date.now();
     await wb.command('Data App: Preview App');
     const text = await wb.waitForAppText(TORNADO, '#msg', /VERSION-1/);
@@ -78,6 +85,8 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     assert.equal(text, 'VERSION-1');
     await wb.waitForState(TORNADO, /Running/);
     await wb.screenshot('app-visible');
+    assert.equal(await wb.paletteHas('Data App: Stop App'), true);
+    assert.equal(await wb.paletteHas('Data App: Restart App'), true);
   });
 
   it('2. Edit and Ctrl+S: the new content shows, the old server is gone', async () => {
@@ -156,13 +165,30 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
 
   it('7. Closing a preview stops its server', async () => {
     const pid = pidIn(await wb.waitForAppText(FLASK, 'p', /pid \d+/));
-    const tab = wb.page.locator('.tab[aria-label*="flask_app.py · "]').first();
-    await tab.click();
-    await tab.locator('.codicon-close').click();
+    await wb.closeTab('flask_app.py · ');
     const deadline = Date.now() + 15_000;
     while (alive(pid) && Date.now() < deadline) await wb.page.waitForTimeout(100);
     await wb.screenshot('closed-one');
     assert.equal(alive(pid), false, 'the closed preview\'s server is gone');
     assert.equal(appServers(workspace).length, 1, 'the other app keeps running');
+  });
+
+  it('8. Figures: repeated preview and save timings (printed, not asserted)', async () => {
+    for (let i = 0; i < 4; i++) {
+      await wb.closeTab('tornado_app.py · ');
+      await wb.openFile(TORNADO);
+      const t0 = Date.now();
+      await wb.command('Data App: Preview App');
+      await wb.waitForAppText(TORNADO, '#msg', /VERSION-/);
+      figures['command → app visible']!.push(Date.now() - t0);
+    }
+    for (let i = 5; i <= 8; i++) {
+      await wb.openFile(TORNADO);
+      await wb.setLine(MESSAGE_LINE, `MESSAGE = "VERSION-${i}"`);
+      const t0 = Date.now();
+      await wb.save();
+      await wb.waitForAppText(TORNADO, '#msg', new RegExp(`VERSION-${i}`));
+      figures['save → new content visible']!.push(Date.now() - t0);
+    }
   });
 });

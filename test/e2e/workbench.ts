@@ -13,6 +13,11 @@ const CHROMIUM_FLAGS = [
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
 ];
 
+/** A RegExp matching exactly `text`. */
+function exactly(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
 export class Workbench {
   private shot = 0;
   private constructor(readonly server: CodeServer, readonly browser: Browser, readonly page: Page, private readonly profile: string) {}
@@ -54,7 +59,7 @@ export class Workbench {
         await input.fill(`>${title}`);
         // The row whose label is exactly the title (not "…Close Editor Group" for "…Close Editor").
         const row = this.page.locator('.quick-input-widget .monaco-list-row').filter({
-          has: this.page.locator('.label-name', { hasText: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) }),
+          has: this.page.locator('.label-name', { hasText: exactly(title) }),
         }).first();
         await row.waitFor({ state: 'visible', timeout: 10_000 });
         await row.click();
@@ -65,6 +70,19 @@ export class Workbench {
     }
   }
 
+  /** Whether the palette offers a command with exactly this title right now. */
+  async paletteHas(title: string): Promise<boolean> {
+    await this.page.keyboard.press('Escape');
+    await this.page.keyboard.press('F1');
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill(`>${title}`);
+    await this.page.waitForTimeout(400);
+    const labels = await this.page.locator('.quick-input-widget .monaco-list-row .label-name').allTextContents();
+    await this.page.keyboard.press('Escape');
+    return labels.includes(title);
+  }
+
   /** Opens a workspace file with Quick Open and waits for its editor. */
   async openFile(rel: string): Promise<void> {
     await this.page.keyboard.press('Escape');
@@ -72,9 +90,17 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 5000 });
     await input.fill(rel);
-    await this.page.locator(`.quick-input-widget .monaco-list-row[aria-label*="${path.basename(rel)}"]`).first().waitFor({ timeout: 10_000 });
-    await this.page.keyboard.press('Enter');
-    await this.page.locator(`.tab.active[aria-label*="${path.basename(rel)}"]`).first().waitFor({ timeout: 10_000 });
+    // The file itself, not a history entry such as a closed preview titled "<name> · …".
+    const row = this.page.locator('.quick-input-widget .monaco-list-row').filter({
+      has: this.page.locator('.label-name', { hasText: exactly(path.basename(rel)) }),
+    }).first();
+    await row.waitFor({ state: 'visible', timeout: 10_000 });
+    await row.click();
+    const name = path.basename(rel);
+    await this.page
+      .locator('.editor-group-container.active .tab.active .label-name', { hasText: exactly(name) })
+      .first()
+      .waitFor({ timeout: 10_000 });
     await this.page.locator('.editor-instance .monaco-editor .view-lines').first().waitFor({ timeout: 10_000 });
   }
 
@@ -95,6 +121,14 @@ export class Workbench {
     await this.page.keyboard.press('Home'); // past the indentation, to column 1
     await this.page.keyboard.press('Shift+End');
     await this.page.keyboard.type(text);
+  }
+
+  /** Closes an editor tab with its close button, as a person would, and waits for it to go. */
+  async closeTab(labelPart: string): Promise<void> {
+    const tab = this.page.locator(`.tab[aria-label*="${labelPart}"]`).first();
+    await tab.click();
+    await tab.locator('.codicon-close').click();
+    await tab.waitFor({ state: 'detached', timeout: 10_000 });
   }
 
   async save(): Promise<void> {
