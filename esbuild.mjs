@@ -67,7 +67,7 @@ const configs = [
 if (tests) {
   rmSync('out', { recursive: true, force: true });
   configs.push({
-    entryPoints: [...tsFiles('src'), ...tsFiles('test')],
+    entryPoints: [...tsFiles('src'), ...tsFiles('test'), ...tsFiles('scripts')],
     outdir: 'out',
     outbase: '.',
     bundle: false,

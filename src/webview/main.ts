@@ -36,7 +36,8 @@ function render(s: StatusMessage): void {
   const state = $('state');
   state.textContent = STATE_LABEL[s.state];
   state.className = `state state-${s.state}`;
-  $('title').textContent = `${s.appName} · ${s.framework}${s.port ? ` · :${s.port}` : ''}`;
+  const serving = s.state === 'ready' || s.state === 'starting' || s.state === 'restarting';
+  $('title').textContent = `${s.appName} · ${s.framework}${s.port && serving ? ` · :${s.port}` : ''}`;
   $('detail').textContent = s.detail ?? '';
 
   const running = s.state === 'ready' || s.state === 'starting' || s.state === 'restarting';

@@ -6,8 +6,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { CodeServer, REPO } from './vscode';
+import { CodeServer, killOnExit, REPO } from './vscode';
 import { SHOTS, Workbench } from './workbench';
+
+killOnExit();
 
 describe('inside the real extension host', { timeout: 300_000 }, () => {
   it('commands, settings, interpreter fallback, revived panel, output channels', async () => {

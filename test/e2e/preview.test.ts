@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { CodeServer, ensureVsix, REPO } from './vscode';
+import { CodeServer, ensureVsix, killOnExit, REPO } from './vscode';
 import { SHOTS, Workbench } from './workbench';
 
 const TORNADO = 'tornado_app.py';
@@ -39,6 +39,8 @@ function appServers(workspace: string): number[] {
 }
 
 const pidIn = (text: string) => Number(/pid (\d+)/.exec(text)?.[1]);
+
+killOnExit();
 
 describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
   let server: CodeServer;

@@ -212,10 +212,13 @@ export class CodeServer {
   }
 }
 
-process.once('exit', () => CodeServer.killAllNow());
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(sig, () => {
-    CodeServer.killAllNow();
-    process.exit(130);
-  });
+/** For test processes: an interrupted run leaves no code-server behind. */
+export function killOnExit(): void {
+  process.once('exit', () => CodeServer.killAllNow());
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      CodeServer.killAllNow();
+      process.exit(130);
+    });
+  }
 }

@@ -1,0 +1,50 @@
+// `npm start`: a sandboxed VS Code in the browser (code-server on 127.0.0.1) with this
+// extension installed and the examples/ workspace open. Ctrl+C stops everything.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CodeServer, ensureVsix, freePort, REPO } from '../test/e2e/vscode';
+
+async function main(): Promise<void> {
+  const wanted = Number(process.env.DAP_PORT ?? 8080);
+  const port = (await isFree(wanted)) ? wanted : await freePort();
+  console.log('Building the extension (VSIX)…');
+  const vsix = ensureVsix();
+  console.log('Starting VS Code (code-server)…');
+  const settings: Record<string, unknown> = {};
+  // There is no Python extension in the sandbox: use Debian's interpreter, which has the
+  // examples' packages (tornado, flask, fastapi, uvicorn).
+  if (fs.existsSync('/usr/bin/python3')) settings['dataAppPreview.pythonPath'] = '/usr/bin/python3';
+  const server = await CodeServer.start({ workspace: path.join(REPO, 'examples'), vsix, port, settings });
+  console.log(`\n  Data App Preview is ready: ${server.folderUrl()}\n`);
+  console.log('  Open an example (tornado_dashboard.py is a good first one) and run "Data App: Preview App".');
+  console.log('  Press Ctrl+C to stop VS Code and every app it started.\n');
+
+  let stopping = false;
+  const stop = async (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\nStopping (${why})…`);
+    await server.close(); // SIGTERM to code-server: the extension stops its apps; its reaper catches the rest
+    console.log('Stopped. Nothing is left running.');
+    process.exit(0);
+  };
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stop(sig));
+  process.on('exit', () => CodeServer.killAllNow());
+}
+
+function isFree(port: number): Promise<boolean> {
+  return import('node:net').then(
+    (net) =>
+      new Promise<boolean>((resolve) => {
+        const s = net.createServer();
+        s.once('error', () => resolve(false));
+        s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+      }),
+  );
+}
+
+main().catch((e) => {
+  console.error(`npm start failed: ${(e as Error).message}`);
+  CodeServer.killAllNow();
+  process.exit(1);
+});
