@@ -1,0 +1,32 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { FRAMEWORK_IDS } from '../../src/core/frameworks';
+
+const root = path.resolve(__dirname, '../../..');
+const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+
+describe('README matches the code', () => {
+  it('starts with exactly the two commands: npm start and npm test', () => {
+    const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    const commands = firstBlock.split('\n').filter((l) => l.trim()).map((l) => l.replace(/#.*/, '').trim());
+    assert.deepEqual(commands, ['npm ci && npm start', 'npm ci && npm test']);
+    assert.ok(readme.indexOf('```sh') < 40, 'the commands come first');
+  });
+  it('the settings table lists every setting with its real default', () => {
+    for (const [key, spec] of Object.entries(manifest.contributes.configuration.properties as Record<string, { default: unknown }>)) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${key}\` |`));
+      assert.ok(row, `README has a row for ${key}`);
+      assert.ok(row.includes(`\`${JSON.stringify(spec.default)}\``), `${key}: README default should be ${JSON.stringify(spec.default)}`);
+    }
+  });
+  it('names every command and every framework', () => {
+    for (const c of manifest.contributes.commands as Array<{ title: string }>) assert.ok(readme.includes(c.title), c.title);
+    for (const id of FRAMEWORK_IDS) assert.ok(readme.includes(`\`${id}\``), id);
+  });
+  it('the screenshot it shows exists', () => {
+    for (const m of readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) assert.ok(fs.existsSync(path.join(root, m[1]!)), m[1]);
+  });
+});
