@@ -58,6 +58,10 @@ async function closeAll(): Promise<void> {
   await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
+async function expectUserError(fn: () => Promise<unknown>, re: RegExp): Promise<void> {
+  await assert.rejects(fn, (e: Error) => e.name === 'UserFacingError' && re.test(e.message));
+}
+
 const tests: Test[] = [
   [
     'every command of the manifest is registered',
@@ -141,6 +145,53 @@ const tests: Test[] = [
       await r.apps.revive(bogus, { version: 1, filePath: path.join(folder(), 'missing.py') });
       assert.ok(disposed);
       assert.equal(r.apps.all.length, 1);
+      await closeAll();
+    },
+  ],
+  [
+    'the workspace .env reaches the app',
+    async () => {
+      const session = await previewFile('env_app.py');
+      const res = await fetch(session.controller.supervisor.url!);
+      assert.equal(await res.text(), 'GREETING=hello from .env');
+      await closeAll();
+    },
+  ],
+  [
+    'bad input: untitled, outside the workspace, unknown framework, bad placeholder, missing module',
+    async () => {
+      const r = await root();
+      const untitled = await vscode.workspace.openTextDocument({ language: 'python', content: 'import panel' });
+      await expectUserError(() => r.apps.resolveTarget(untitled.uri), /never been saved/);
+      const outside = path.join(path.dirname(folder()), `outside-${Date.now()}.py`);
+      fs.writeFileSync(outside, 'import flask');
+      try {
+        await expectUserError(() => r.apps.resolveTarget(vscode.Uri.file(outside)), /outside the open workspace folders/);
+      } finally {
+        fs.rmSync(outside);
+      }
+      // Unknown framework, asked without a person to answer: nothing starts.
+      assert.equal(await r.apps.resolveTarget(vscode.Uri.file(path.join(folder(), 'notes.py')), { interactive: false }), undefined);
+      const notes = vscode.Uri.file(path.join(folder(), 'notes.py'));
+      const cfg = vscode.workspace.getConfiguration('dataAppPreview', notes);
+      await cfg.update('framework', 'custom', vscode.ConfigurationTarget.Workspace);
+      await cfg.update('customCommand', '${python} ${fiel} --port ${port}', vscode.ConfigurationTarget.Workspace);
+      try {
+        await expectUserError(() => r.apps.resolveTarget(notes, { interactive: false }), /Unknown placeholder \$\{fiel\}.*\$\{file\}/);
+      } finally {
+        await cfg.update('framework', undefined, vscode.ConfigurationTarget.Workspace);
+        await cfg.update('customCommand', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+      // A framework that is not installed: named, with the install command, and nothing runs.
+      const panelUri = vscode.Uri.file(path.join(folder(), 'panel_app.py'));
+      const target = await r.apps.resolveTarget(panelUri, { interactive: false });
+      assert.equal(target?.framework, 'panel');
+      await vscode.commands.executeCommand('dataAppPreview.preview', panelUri);
+      const session = await until('the failed start', () => r.apps.all.find((s) => s.file.fsPath === panelUri.fsPath && s.state === 'crashed'));
+      const err = session.controller.supervisor.lastError!;
+      assert.equal(err.name, 'ModuleMissingError');
+      assert.match(err.message, /Panel is not installed for \/usr\/bin\/python3.*python3 -m pip install panel/);
+      assert.deepEqual(session.controller.supervisor.livePids(), []);
       await closeAll();
     },
   ],

@@ -1,0 +1,1 @@
+print("not an app any framework knows")
