@@ -3,10 +3,9 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { CodeServer, killOnExit, REPO } from './vscode';
+import { CodeServer, killOnExit, makeWorkspace, REPO } from './vscode';
 import { SHOTS, Workbench } from './workbench';
 
 killOnExit();
@@ -14,8 +13,7 @@ killOnExit();
 describe('inside the real extension host', { timeout: 300_000 }, () => {
   it('commands, settings, interpreter fallback, revived panel, output channels', async () => {
     execFileSync('node', ['esbuild.mjs'], { cwd: REPO, stdio: 'inherit' }); // dist/ for the unpacked extension
-    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-host-ws-'));
-    fs.cpSync(path.join(REPO, 'test/e2e/workspace'), workspace, { recursive: true });
+    const workspace = makeWorkspace();
     const report = path.join(workspace, '..', `${path.basename(workspace)}-report.json`);
     const server = await CodeServer.start({ workspace, env: { DAP_HOST_REPORT: report } });
     let wb: Workbench | undefined;

@@ -1,10 +1,9 @@
 // End-to-end in a real VS Code (code-server) driven through Chromium: what a person sees.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { CodeServer, ensureVsix, killOnExit, REPO } from './vscode';
+import { CodeServer, ensureVsix, killOnExit, makeWorkspace } from './vscode';
 import { SHOTS, Workbench } from './workbench';
 
 const TORNADO = 'tornado_app.py';
@@ -40,6 +39,16 @@ function appServers(workspace: string): number[] {
 
 const pidIn = (text: string) => Number(/pid (\d+)/.exec(text)?.[1]);
 
+/** Types a new MESSAGE, saves, and records how long until the preview shows it. */
+async function saveVersion(wb: Workbench, version: number): Promise<void> {
+  await wb.openFile(TORNADO);
+  await wb.setLine(MESSAGE_LINE, `MESSAGE = "VERSION-${version}"`);
+  const t0 = Date.now();
+  await wb.save();
+  await wb.waitForAppText(TORNADO, '#msg', new RegExp(`VERSION-${version}`));
+  figures['save → new content visible']!.push(Date.now() - t0);
+}
+
 killOnExit();
 
 describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
@@ -48,8 +57,7 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
   let workspace: string;
 
   before(async () => {
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-e2e-ws-'));
-    fs.cpSync(path.join(REPO, 'test/e2e/workspace'), workspace, { recursive: true });
+    workspace = makeWorkspace();
     assert.equal(fs.readFileSync(path.join(workspace, TORNADO), 'utf8').split('\n')[MESSAGE_LINE - 1], 'MESSAGE = "VERSION-1"');
     server = await CodeServer.start({ workspace, vsix: ensureVsix() });
     wb = await Workbench.open(server);
@@ -95,12 +103,7 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     for (let i = 2; i <= 4; i++) {
       const oldPid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
       assert.ok(alive(oldPid));
-      await wb.openFile(TORNADO);
-      await wb.setLine(MESSAGE_LINE, `MESSAGE = "VERSION-${i}"`);
-      const t0 = Date.now();
-      await wb.save();
-      await wb.waitForAppText(TORNADO, '#msg', new RegExp(`VERSION-${i}`));
-      figures['save → new content visible']!.push(Date.now() - t0);
+      await saveVersion(wb, i);
       assert.equal(alive(oldPid), false, 'the old server process is gone');
       const newPid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
       assert.notEqual(newPid, oldPid);
@@ -184,13 +187,6 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
       await wb.waitForAppText(TORNADO, '#msg', /VERSION-/);
       figures['command → app visible']!.push(Date.now() - t0);
     }
-    for (let i = 5; i <= 8; i++) {
-      await wb.openFile(TORNADO);
-      await wb.setLine(MESSAGE_LINE, `MESSAGE = "VERSION-${i}"`);
-      const t0 = Date.now();
-      await wb.save();
-      await wb.waitForAppText(TORNADO, '#msg', new RegExp(`VERSION-${i}`));
-      figures['save → new content visible']!.push(Date.now() - t0);
-    }
+    for (let i = 5; i <= 8; i++) await saveVersion(wb, i);
   });
 });

@@ -28,6 +28,14 @@ export function ensureVsix(): string {
   return vsix;
 }
 
+/** A fresh copy of the e2e workspace (test/e2e/workspace plus the shared fixture apps). */
+export function makeWorkspace(): string {
+  const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-e2e-ws-'));
+  fs.cpSync(path.join(REPO, 'test/e2e/workspace'), ws, { recursive: true });
+  for (const app of ['tornado_app.py', 'flask_app.py']) fs.copyFileSync(path.join(REPO, 'test/fixtures/apps', app), path.join(ws, app));
+  return ws;
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
