@@ -79,6 +79,17 @@ export function pythonImports(text: string): string[] {
   return [...found];
 }
 
+/** Full module paths a Python source imports (`import a.b`, `from a.b import c` → a.b). */
+export function pythonImportPaths(text: string): string[] {
+  const found = new Set<string>();
+  const re = /^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([^\n#;]+))/gm;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const names = m[1] ? [m[1]] : m[2]!.split(',').map((p) => p.trim().split(/\s+/)[0] ?? '');
+    for (const n of names) if (/^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*$/.test(n)) found.add(n);
+  }
+  return [...found];
+}
+
 /**
  * Ordered rules: the first match wins. The order matters because frameworks build on each
  * other (a Panel app imports bokeh, a Dash app imports flask, Solara imports ipywidgets).

@@ -161,9 +161,18 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
         cwd: path.dirname(file),
         env: { HOST: ctx.host, PORT: port },
         urlPath: normalizeUrlPath(ctx.urlPath ?? '/'),
+        python: pythonEntry(argv, ctx.python),
       };
     }
   }
+}
+
+/** A custom command run by the app's interpreter as `-m module …` or `script.py …` (warm-startable). */
+function pythonEntry(argv: readonly string[], python: string): LaunchSpec['python'] {
+  if (argv[0] !== python) return undefined;
+  if (argv[1] === '-m' && argv[2]) return { module: argv[2], argv: argv.slice(3) };
+  if (argv[1]?.endsWith('.py')) return { script: argv[1], argv: argv.slice(2) };
+  return undefined;
 }
 
 /** Observable pages: src/foo/bar.md is served at /foo/bar. */

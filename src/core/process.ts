@@ -14,6 +14,8 @@ export interface SpawnOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly onStdout?: (text: string) => void;
   readonly onStderr?: (text: string) => void;
+  /** Keep a pipe to its stdin (the warm standby reads "go" there); otherwise stdin is /dev/null. */
+  readonly stdin?: boolean;
 }
 
 export interface StopOptions {
@@ -158,7 +160,7 @@ export class ManagedProcess {
           cwd: opts.cwd,
           env: opts.env,
           detached: !isWindows, // setsid(): own session and process group
-          stdio: ['ignore', 'pipe', 'pipe'],
+          stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
           windowsHide: true,
           shell: false,
         });
@@ -166,6 +168,7 @@ export class ManagedProcess {
         reject(new LaunchError(`Could not start ${command}: ${(e as Error).message}`, (e as NodeJS.ErrnoException).code));
         return;
       }
+      child.stdin?.on('error', () => undefined); // EPIPE when it exits: the exit is reported elsewhere
       child.stdout?.setEncoding('utf8');
       child.stderr?.setEncoding('utf8');
       if (opts.onStdout) child.stdout?.on('data', opts.onStdout);
@@ -178,6 +181,11 @@ export class ManagedProcess {
       });
       child.once('spawn', () => resolve(new ManagedProcess(child, child.pid!)));
     });
+  }
+
+  /** Writes to the process's stdin pipe (spawned with `stdin: true`). */
+  writeStdin(text: string): void {
+    this.child.stdin?.write(text);
   }
 
   get hasExited(): boolean {
@@ -219,6 +227,7 @@ export class ManagedProcess {
       if (await this.waitGone(wait)) break;
     }
     const info = await this.exited;
+    this.child.stdin?.destroy();
     this.child.stdout?.destroy();
     this.child.stderr?.destroy();
     return info;

@@ -164,6 +164,7 @@ export class AppSupervisor {
       if (this._state === 'stopped') return;
       this.move('stop');
       await this.closeAndStop();
+      await this.opts.strategy.onAppStopped?.().catch((e: Error) => this.opts.log.warn(`Could not drop the prepared run: ${e.message}`));
       this.move('stopped');
     });
   }
@@ -288,18 +289,20 @@ export class AppSupervisor {
     const url = `http://${this.opts.host}:${port}${spec.urlPath}`;
     this._url = url;
     this.run = run;
-    this.opts.log.info(`[run ${run.id}] start (${this.opts.strategy.name}): ${[spec.command, ...spec.args].map(quoteForLog).join(' ')}  (cwd ${spec.cwd})`);
     let proc: ManagedProcess;
     try {
-      proc = await this.opts.strategy.launch(spec, {
-        cwd: spec.cwd,
-        env: { ...prepared.env, ...hookEnv },
+      const launched = await this.opts.strategy.launch({
+        spec,
+        env: prepared.env,
+        runEnv: hookEnv,
         onStdout: (t) => this.opts.onOutput?.('stdout', t),
         onStderr: (t) => {
           this.stderrTail.push(t);
           this.opts.onOutput?.('stderr', t);
         },
       });
+      proc = launched.process;
+      this.opts.log.info(`[run ${run.id}] start (${launched.via}) pid ${proc.pid}: ${[spec.command, ...spec.args].map(quoteForLog).join(' ')}  (cwd ${spec.cwd})`);
     } catch (e) {
       await this.closeHooksOnly(run);
       const err = e instanceof LaunchError ? e : new AppStartError(`Could not start the app: ${(e as Error).message}`, '', undefined, e);
@@ -349,7 +352,7 @@ export class AppSupervisor {
       this._lastStartMs = Date.now() - t0;
       this.opts.log.info(`[run ${run.id}] ready in ${this._lastStartMs} ms: ${url} answered ${result.status}`);
       this.move('ready');
-      this.opts.strategy.onRunReady?.(spec, { cwd: spec.cwd, env: prepared.env });
+      this.opts.strategy.onRunReady?.(spec, prepared.env);
       return { kind: 'ready', url, status: result.status };
     };
 

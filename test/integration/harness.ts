@@ -10,7 +10,11 @@ import { childEnvironment } from '../../src/core/env';
 import type { FrameworkId } from '../../src/core/frameworks';
 import { buildLaunch } from '../../src/core/launch';
 import type { Logger } from '../../src/core/log';
-import { ColdLaunch } from '../../src/core/strategy';
+import { preloadModules } from '../../src/core/preload';
+import { ColdLaunch, type LaunchStrategy } from '../../src/core/strategy';
+import { WarmLaunch, type WarmOptions } from '../../src/core/warm';
+
+export const STANDBY = path.resolve(__dirname, '../../../python/dap_standby.py');
 
 /** Debian's interpreter: it sees the python3-* packages (tornado, flask, uvicorn, fastapi). */
 export const PYTHON = '/usr/bin/python3';
@@ -38,6 +42,7 @@ export function tempApp(fixture: string, as = fixture): { dir: string; file: str
 
 export interface TestApp {
   readonly controller: AppController;
+  readonly strategy: LaunchStrategy;
   readonly log: RecordingLogger;
   readonly marker: string;
   readonly output: string[];
@@ -47,23 +52,41 @@ export interface TestApp {
   dispose(): Promise<void>;
 }
 
-export function startable(
-  fixture: string,
-  framework: FrameworkId,
-  opts: Partial<ControllerOptions> & { as?: string; env?: Record<string, string> } = {},
-): TestApp {
+export interface StartableOptions extends Partial<ControllerOptions> {
+  as?: string;
+  /** Extra variables for the app (mutable: a test may change them between runs, like a .env). */
+  env?: Record<string, string>;
+  /** Other fixture files copied beside the app. */
+  extra?: string[];
+  /** Use the warm standby strategy (with these overrides). */
+  warm?: Partial<WarmOptions>;
+}
+
+export function startable(fixture: string, framework: FrameworkId, opts: StartableOptions = {}): TestApp {
   const { dir, file } = tempApp(fixture, opts.as);
+  for (const extra of opts.extra ?? []) fs.copyFileSync(path.join(FIXTURES, extra), path.join(dir, extra));
   const marker = `dap-test-${randomUUID()}`;
   const log = new RecordingLogger();
   const output: string[] = [];
   const watcher = fs.watch(dir, { recursive: true }, (_e, name) => {
     if (name) void controller.fileChanged(path.join(dir, name.toString()));
   });
+  const strategy: LaunchStrategy = opts.warm
+    ? new WarmLaunch({
+        standbyScript: STANDBY,
+        workspace: dir,
+        preload: () => preloadModules(framework, fs.readFileSync(file, 'utf8')),
+        enabled: () => true,
+        log,
+        readyWaitMs: 20_000,
+        ...opts.warm,
+      })
+    : new ColdLaunch();
   const controller = new AppController({
     appFile: file,
     root: dir,
     host: '127.0.0.1',
-    strategy: new ColdLaunch(),
+    strategy,
     log,
     prepare: async (port) => {
       const spec = buildLaunch({
@@ -90,6 +113,7 @@ export function startable(
   });
   return {
     controller,
+    strategy,
     log,
     marker,
     output,
@@ -98,6 +122,7 @@ export function startable(
     async dispose() {
       watcher.close();
       await controller.dispose();
+      await strategy.dispose();
       await assertNoProcesses(marker);
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -102,3 +102,19 @@ describe('buildLaunch: the exact command of each framework', () => {
     }
   });
 });
+
+describe('buildLaunch: what a warm standby can run', () => {
+  it('framework modules and scripts carry their Python entry', () => {
+    assert.deepEqual(buildLaunch(ctx('streamlit')).python?.module, 'streamlit');
+    assert.deepEqual(buildLaunch(ctx('gradio')).python, { script: '/ws/apps/my app.py', argv: [] });
+    assert.equal(buildLaunch(ctx('observable', { observableRoot: '/ws' })).python, undefined);
+  });
+  it('a custom command run by the interpreter is warm-startable; any other is not', () => {
+    assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} -m myserver ${file} --port ${port}' })).python, {
+      module: 'myserver', argv: ['/ws/apps/my app.py', '--port', '5123'],
+    });
+    assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} ${file} ${port}' })).python, { script: '/ws/apps/my app.py', argv: ['5123'] });
+    assert.equal(buildLaunch(ctx('custom', { customCommand: 'node server.js ${port}' })).python, undefined);
+    assert.equal(buildLaunch(ctx('custom', { customCommand: '/usr/bin/env python3 ${file}' })).python, undefined);
+  });
+});

@@ -1,0 +1,41 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { pythonImportPaths } from '../../src/core/frameworks';
+import type { LaunchSpec } from '../../src/core/launch';
+import { preloadModules } from '../../src/core/preload';
+import { keyOf } from '../../src/core/warm';
+
+const spec: LaunchSpec = {
+  framework: 'script', command: '/usr/bin/python3', args: ['/w/app.py'], cwd: '/w', env: { PORT: '5000', HOST: '127.0.0.1' }, urlPath: '/',
+  python: { script: '/w/app.py', argv: [] },
+};
+
+describe('preload', () => {
+  it('reads full module paths from imports', () => {
+    assert.deepEqual(pythonImportPaths('import matplotlib.pyplot as plt\nfrom pandas.io import sql\nimport os, json\nfrom . import x\n'), ['matplotlib.pyplot', 'pandas.io', 'os', 'json']);
+  });
+  it('lists the framework modules, then the app imports, once each', () => {
+    assert.deepEqual(preloadModules('flask', 'import flask\nimport pandas as pd\nimport helper'), ['flask', 'flask.cli', 'pandas', 'helper']);
+    assert.deepEqual(preloadModules('script', 'import tornado.web\nimport __main__'), ['tornado.web']);
+  });
+});
+
+describe('standby key', () => {
+  const env = { PATH: '/bin', A: '1', PORT: '5000' };
+  const key = keyOf(spec, env, ['pandas']);
+  it('is stable for the same launch, whatever the per-launch port', () => {
+    assert.equal(keyOf(spec, { ...env }, ['pandas']), key);
+    assert.equal(keyOf({ ...spec, env: { PORT: '6000', HOST: '127.0.0.1' } }, { ...env, PORT: '6000' }, ['pandas']), key);
+  });
+  it('changes with the interpreter, environment (.env), framework, directory or preload list', () => {
+    for (const other of [
+      keyOf({ ...spec, command: '/venv/bin/python' }, env, ['pandas']),
+      keyOf(spec, { ...env, A: '2' }, ['pandas']),
+      keyOf(spec, { ...env, NEW: 'x' }, ['pandas']),
+      keyOf({ ...spec, framework: 'dash' }, env, ['pandas']),
+      keyOf({ ...spec, cwd: '/elsewhere' }, env, ['pandas']),
+      keyOf(spec, env, ['pandas', 'numpy']),
+      keyOf({ ...spec, python: { module: 'x', argv: [] } }, env, ['pandas']),
+    ]) assert.notEqual(other, key);
+  });
+});
