@@ -9,6 +9,9 @@ import type { CommandId } from './config/commands';
 import { PREVIEW_VIEW_TYPE } from './preview/panel';
 import { Disposable, toDisposable } from './util/dispose';
 
+/** Set by the bundle's first line (esbuild banner); absent when the sources are loaded unbundled. */
+declare const __dapLoadStart: number | undefined;
+
 type CommandHandler = (root: DataAppPreview, ...args: unknown[]) => unknown;
 
 const asUri = (v: unknown): vscode.Uri | undefined => (v instanceof vscode.Uri ? v : undefined);
@@ -31,6 +34,8 @@ export class DataAppPreview extends Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly apps: AppManager;
   readonly interpreters: InterpreterResolver;
+  /** Milliseconds from loading the bundle to the end of activate(). */
+  readonly activationMs: number | undefined;
 
   constructor(readonly context: vscode.ExtensionContext) {
     super();
@@ -59,7 +64,9 @@ export class DataAppPreview extends Disposable {
     const onExit = () => this.apps.killAllNow();
     process.once('exit', onExit);
     this._register(toDisposable(() => process.off('exit', onExit)));
-    this.log.info(`Data App Preview ${context.extension.packageJSON.version as string} activated`);
+    const t0 = typeof __dapLoadStart === 'number' ? __dapLoadStart : undefined;
+    this.activationMs = t0 === undefined ? undefined : Math.round((performance.now() - t0) * 10) / 10;
+    this.log.info(`Data App Preview ${context.extension.packageJSON.version as string} activated in ${this.activationMs ?? '?'} ms (bundle load + activate)`);
   }
 
   /** Runs a command; bad input becomes a message with its actions, other errors are logged and shown. */

@@ -15,7 +15,9 @@ import { LaunchError } from '../core/process';
 import { hasModule, ModuleMissingError, NoInterpreterError } from '../core/python';
 import type { ProcessTracker } from '../core/reaper';
 import { isRunningState, type AppState } from '../core/state';
-import { ColdLaunch, type LaunchStrategy } from '../core/strategy';
+import { preloadModules } from '../core/preload';
+import type { LaunchStrategy } from '../core/strategy';
+import { WarmLaunch } from '../core/warm';
 import { AppStartError, type Prepared, type RunHook, type StartOutcome } from '../core/supervisor';
 import type { StatusMessage } from '../preview/protocol';
 import { PreviewPanel } from '../preview/panel';
@@ -32,7 +34,6 @@ export interface SessionDeps {
   /** Run hooks shared by all apps (the Azure broker attaches here). */
   readonly hooks: readonly RunHook[];
   readonly tracker?: ProcessTracker;
-  readonly strategy?: () => LaunchStrategy;
 }
 
 export interface SessionTarget {
@@ -72,7 +73,14 @@ export class AppSession extends Disposable {
     const file = target.file.fsPath;
     const rel = vscode.workspace.asRelativePath(target.file, false);
     this.output = this._register(new AppOutput(`Data App: ${rel}`));
-    this.strategy = deps.strategy?.() ?? new ColdLaunch();
+    this.strategy = new WarmLaunch({
+      standbyScript: vscode.Uri.joinPath(deps.extensionUri, 'python', 'dap_standby.py').fsPath,
+      workspace: target.folder.uri.fsPath,
+      preload: () => preloadModules(target.framework, readText(file)),
+      enabled: () => this.config.get('warmStandby'),
+      log: prefixed(deps.log, path.basename(file)),
+      tracker: deps.tracker,
+    });
     this.controller = new AppController({
       appFile: file,
       root: path.dirname(file),
@@ -385,10 +393,19 @@ export class AppSession extends Disposable {
     md.appendMarkdown(`Restarts: ${sup.restarts}`);
     if (sup.lastRestartAt) md.appendMarkdown(` · last at ${new Date(sup.lastRestartAt).toLocaleTimeString()}`);
     if (sup.lastStartMs !== undefined) md.appendMarkdown(` · ready in ${sup.lastStartMs} ms`);
+    if (sup.lastVia) md.appendMarkdown(`\n\nLast start: ${sup.lastVia}`);
     if (this.python) md.appendMarkdown(`\n\nPython: \`${this.python}\``);
     item.tooltip = md;
     item.backgroundColor = status.state === 'crashed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     item.show();
+  }
+}
+
+function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return '';
   }
 }
 

@@ -25,6 +25,7 @@ export const SETTINGS = {
   restartDebounceMs: { type: 'integer', effect: 'live' },
   startTimeoutSeconds: { type: 'integer', effect: 'live' },
   stopGraceMs: { type: 'integer', effect: 'live' },
+  warmStandby: { type: 'boolean', effect: 'live' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -42,6 +43,7 @@ export interface SettingValues {
   restartDebounceMs: number;
   startTimeoutSeconds: number;
   stopGraceMs: number;
+  warmStandby: boolean;
 }
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];

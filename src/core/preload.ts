@@ -19,10 +19,19 @@ export const FRAMEWORK_PRELOAD: Readonly<Record<FrameworkId, readonly string[]>>
   custom: [],
 };
 
+/** Modules a package loads lazily on first use, which an app pays for on its first request. */
+export const LAZY_COMPANIONS: Readonly<Record<string, readonly string[]>> = {
+  matplotlib: ['matplotlib.backends.backend_agg'],
+  'matplotlib.pyplot': ['matplotlib.backends.backend_agg'],
+  pandas: ['pandas.io.formats.format'],
+};
+
 /**
  * Framework modules first, then every module path the app file imports. The standby itself
  * skips any whose top-level package resolves inside the workspace (the app's own modules).
  */
 export function preloadModules(framework: FrameworkId, appText: string): string[] {
-  return [...new Set([...FRAMEWORK_PRELOAD[framework], ...pythonImportPaths(appText)])].filter((m) => m !== '__main__');
+  const own = pythonImportPaths(appText);
+  const companions = own.flatMap((m) => LAZY_COMPANIONS[m] ?? []);
+  return [...new Set([...FRAMEWORK_PRELOAD[framework], ...own, ...companions])].filter((m) => m !== '__main__');
 }

@@ -245,8 +245,12 @@ export class ManagedProcess {
     const deadline = Date.now() + ms;
     for (;;) {
       if (this.hasExited && this.liveTree().length === 0) return true;
-      if (Date.now() >= deadline) return false;
-      await new Promise((r) => setTimeout(r, 20));
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      // Wake on the leader's exit at once; poll for the rest of the tree.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([this.hasExited ? undefined : this.exited, new Promise((r) => (timer = setTimeout(r, Math.min(10, left))))].filter(Boolean));
+      clearTimeout(timer);
     }
   }
 

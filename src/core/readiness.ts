@@ -26,8 +26,16 @@ export function probeHttp(url: string, timeoutMs = 1000): Promise<number | undef
 
 export interface WaitOptions {
   readonly signal: AbortSignal;
+  /** Fixed poll interval; by default 10 ms for 2 s, then 50 ms, then 200 ms after 15 s. */
   readonly intervalMs?: number;
   readonly attemptTimeoutMs?: number;
+}
+
+/** Poll quickly while a server usually comes up, then back off. */
+export function pollInterval(elapsedMs: number): number {
+  if (elapsedMs < 2000) return 10;
+  if (elapsedMs < 15_000) return 50;
+  return 200;
 }
 
 /**
@@ -36,8 +44,9 @@ export interface WaitOptions {
  * undefined when aborted.
  */
 export async function waitForHttp(url: string, opts: WaitOptions): Promise<number | undefined> {
-  const interval = opts.intervalMs ?? 50;
+  const t0 = Date.now();
   while (!opts.signal.aborted) {
+    const interval = opts.intervalMs ?? pollInterval(Date.now() - t0);
     const status = await probeHttp(url, opts.attemptTimeoutMs ?? 2000);
     if (status !== undefined) return status;
     if (opts.signal.aborted) break;

@@ -84,6 +84,7 @@ export class AppSupervisor {
   private _lastRestartAt: number | undefined;
   private _lastStartMs: number | undefined;
   private _lastError: Error | undefined;
+  private _lastVia: string | undefined;
   private proc: ManagedProcess | undefined;
   private run: RunInfo | undefined;
   private readonly intentionallyStopped = new WeakSet<ManagedProcess>();
@@ -114,6 +115,10 @@ export class AppSupervisor {
   /** Milliseconds from the last (re)start request to the server answering HTTP. */
   get lastStartMs(): number | undefined {
     return this._lastStartMs;
+  }
+  /** How the current run was started ("cold", "warm", "cold: why"). */
+  get lastVia(): string | undefined {
+    return this._lastVia;
   }
   get lastError(): Error | undefined {
     return this._lastError;
@@ -302,6 +307,7 @@ export class AppSupervisor {
         },
       });
       proc = launched.process;
+      this._lastVia = launched.via;
       this.opts.log.info(`[run ${run.id}] start (${launched.via}) pid ${proc.pid}: ${[spec.command, ...spec.args].map(quoteForLog).join(' ')}  (cwd ${spec.cwd})`);
     } catch (e) {
       await this.closeHooksOnly(run);

@@ -4,13 +4,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CodeServer, ensureVsix, killOnExit, makeWorkspace } from './vscode';
+import { timeSaves } from './figures';
 import { SHOTS, Workbench } from './workbench';
 
 const TORNADO = 'tornado_app.py';
 const FLASK = 'flask_app.py';
 /** The line of `MESSAGE = "VERSION-1"` in the workspace's tornado_app.py. */
 const MESSAGE_LINE = 7;
-const figures: Record<string, number[]> = { 'command → app visible': [], 'save → new content visible': [] };
+const figures: Record<string, number[]> = {
+  'command → app visible': [],
+  'save → new content visible': [],
+  'heavy app (pandas + matplotlib), save → visible, cold': [],
+  'heavy app (pandas + matplotlib), save → visible, warm': [],
+};
 
 function alive(pid: number): boolean {
   try {
@@ -188,5 +194,23 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
       figures['command → app visible']!.push(Date.now() - t0);
     }
     for (let i = 5; i <= 8; i++) await saveVersion(wb, i);
+  });
+
+  it('9. Cold and warm restarts of a pandas + matplotlib app, side by side (printed, not asserted)', async () => {
+    const settingsFile = path.join(workspace, '.vscode', 'settings.json');
+    const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+    const line = fs.readFileSync(path.join(workspace, 'heavy_app.py'), 'utf8').split('\n').indexOf('MESSAGE = "VERSION-1"') + 1;
+    await wb.openFile('heavy_app.py');
+    await wb.command('Data App: Preview App');
+    await wb.waitForAppText('heavy_app.py', '#msg', /VERSION-1/, 60_000);
+    for (const warm of [false, true]) {
+      fs.writeFileSync(settingsFile, JSON.stringify({ ...settings, 'dataAppPreview.warmStandby': warm }));
+      await wb.page.waitForTimeout(1000); // the settings file is re-read
+      await timeSaves(wb, 'heavy_app.py', line, `PREP${warm ? 'W' : 'C'}`, 1, 1500); // the first save after the switch prepares
+      const key = `heavy app (pandas + matplotlib), save → visible, ${warm ? 'warm' : 'cold'}`;
+      figures[key]!.push(...(await timeSaves(wb, 'heavy_app.py', line, warm ? 'WARM' : 'COLD', 4, 1500)));
+    }
+    await wb.screenshot('heavy-app');
+    await wb.closeTab('heavy_app.py · ');
   });
 });

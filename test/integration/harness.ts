@@ -60,6 +60,8 @@ export interface StartableOptions extends Partial<ControllerOptions> {
   extra?: string[];
   /** Use the warm standby strategy (with these overrides). */
   warm?: Partial<WarmOptions>;
+  /** Watch the folder for changes (default true); off when the caller reports changes itself. */
+  watch?: boolean;
 }
 
 export function startable(fixture: string, framework: FrameworkId, opts: StartableOptions = {}): TestApp {
@@ -68,9 +70,12 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
   const marker = `dap-test-${randomUUID()}`;
   const log = new RecordingLogger();
   const output: string[] = [];
-  const watcher = fs.watch(dir, { recursive: true }, (_e, name) => {
-    if (name) void controller.fileChanged(path.join(dir, name.toString()));
-  });
+  const watcher =
+    opts.watch === false
+      ? undefined
+      : fs.watch(dir, { recursive: true }, (_e, name) => {
+          if (name) void controller.fileChanged(path.join(dir, name.toString()));
+        });
   const strategy: LaunchStrategy = opts.warm
     ? new WarmLaunch({
         standbyScript: STANDBY,
@@ -120,7 +125,7 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
     dir,
     file,
     async dispose() {
-      watcher.close();
+      watcher?.close();
       await controller.dispose();
       await strategy.dispose();
       await assertNoProcesses(marker);
@@ -151,13 +156,22 @@ export async function assertNoProcesses(marker: string): Promise<void> {
   assert.deepEqual(processesWithMarker(marker), [], 'processes left running');
 }
 
+/** One GET. Settles however the exchange ends: a response cut short (a server stopped mid-reply) rejects. */
 export function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { agent: false, timeout: 5000 }, (res) => {
       let body = '';
+      let ended = false;
       res.setEncoding('utf8');
       res.on('data', (c) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => {
+        ended = true;
+        resolve({ status: res.statusCode ?? 0, body });
+      });
+      res.on('error', reject);
+      res.on('close', () => {
+        if (!ended) reject(new Error('the response was cut short'));
+      });
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);

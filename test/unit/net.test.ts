@@ -3,7 +3,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { describe, it } from 'node:test';
 import { isPortFree, looksLikePortInUse, pickFreePort } from '../../src/core/ports';
-import { probeHttp, waitForHttp } from '../../src/core/readiness';
+import { pollInterval, probeHttp, waitForHttp } from '../../src/core/readiness';
 
 function listen(server: net.Server, port = 0): Promise<number> {
   return new Promise((r) => server.listen(port, '127.0.0.1', () => r((server.address() as net.AddressInfo).port)));
@@ -62,6 +62,9 @@ describe('readiness', () => {
     } finally {
       srv.close();
     }
+  });
+  it('polls fast while servers usually start, then backs off', () => {
+    assert.deepEqual([0, 1999, 2000, 14_999, 15_000, 120_000].map(pollInterval), [10, 10, 50, 50, 200, 200]);
   });
   it('stops waiting when aborted', async () => {
     const port = await pickFreePort();

@@ -15,8 +15,9 @@ describe('preload', () => {
     assert.deepEqual(pythonImportPaths('import matplotlib.pyplot as plt\nfrom pandas.io import sql\nimport os, json\nfrom . import x\n'), ['matplotlib.pyplot', 'pandas.io', 'os', 'json']);
   });
   it('lists the framework modules, then the app imports, once each', () => {
-    assert.deepEqual(preloadModules('flask', 'import flask\nimport pandas as pd\nimport helper'), ['flask', 'flask.cli', 'pandas', 'helper']);
+    assert.deepEqual(preloadModules('flask', 'import flask\nimport pandas as pd\nimport helper'), ['flask', 'flask.cli', 'pandas', 'helper', 'pandas.io.formats.format']);
     assert.deepEqual(preloadModules('script', 'import tornado.web\nimport __main__'), ['tornado.web']);
+    assert.deepEqual(preloadModules('script', 'import matplotlib.pyplot as plt'), ['matplotlib.pyplot', 'matplotlib.backends.backend_agg']);
   });
 });
 

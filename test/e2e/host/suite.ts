@@ -64,6 +64,18 @@ async function expectUserError(fn: () => Promise<unknown>, re: RegExp): Promise<
 
 const tests: Test[] = [
   [
+    'activation (bundle load + activate) is measured',
+    async () => {
+      const ext = vscode.extensions.getExtension<DataAppPreview>(EXT_ID)!;
+      assert.equal(ext.isActive, false, 'nothing activated it before this test');
+      const t0 = performance.now();
+      const r = await ext.activate();
+      const outer = performance.now() - t0;
+      assert.ok(typeof r.activationMs === 'number' && r.activationMs > 0 && r.activationMs <= outer + 1, `activationMs ${r.activationMs}, outer ${outer}`);
+      fs.writeFileSync(`${process.env.DAP_HOST_REPORT}.activation`, JSON.stringify({ activationMs: r.activationMs, activateCallMs: Math.round(outer * 10) / 10 }));
+    },
+  ],
+  [
     'every command of the manifest is registered',
     async () => {
       const r = await root();
