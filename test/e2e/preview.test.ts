@@ -28,20 +28,23 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Python processes serving a file of this workspace. */
-function appServers(workspace: string): number[] {
+/** Python processes of this workspace: app servers, and warm standbys when `standbys` is set. */
+function pythons(workspace: string, which: 'servers' | 'standbys' | 'all'): number[] {
   const out: number[] = [];
   for (const n of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(n)) continue;
     try {
       const cmd = fs.readFileSync(`/proc/${n}/cmdline`, 'utf8');
-      if (cmd.includes(workspace) && /python/.test(cmd) && alive(Number(n))) out.push(Number(n));
+      if (!cmd.includes(workspace) || !/python/.test(cmd) || !alive(Number(n))) continue;
+      const standby = cmd.includes('dap_standby.py');
+      if (which === 'all' || (which === 'standbys') === standby) out.push(Number(n));
     } catch {
       // gone
     }
   }
   return out;
 }
+const appServers = (workspace: string) => pythons(workspace, 'servers');
 
 const pidIn = (text: string) => Number(/pid (\d+)/.exec(text)?.[1]);
 
@@ -78,7 +81,7 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     server?.saveLogs(path.join(SHOTS, 'logs'));
     await wb?.close();
     await server?.close();
-    const left = workspace ? appServers(workspace) : [];
+    const left = workspace ? pythons(workspace, 'all') : []; // servers and standbys
     for (const pid of left) process.kill(pid, 'SIGKILL');
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
     console.log('\nFigures (ms):');
@@ -86,7 +89,7 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
       const sorted = [...v].sort((a, b) => a - b);
       console.log(`  ${k}: median ${sorted[Math.floor(sorted.length / 2)] ?? '-'} over ${v.length} (${v.join(', ')})`);
     }
-    assert.deepEqual(left, [], 'no app server is left after code-server stops');
+    assert.deepEqual(left, [], 'no app server or standby is left after code-server stops');
   });
 
   it('1. Preview App from the palette shows the app', async () => {
@@ -182,6 +185,8 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     await wb.screenshot('closed-one');
     assert.equal(alive(pid), false, 'the closed preview\'s server is gone');
     assert.equal(appServers(workspace).length, 1, 'the other app keeps running');
+    await wb.page.waitForTimeout(500);
+    assert.ok(pythons(workspace, 'standbys').length <= 1, 'the closed app\'s standby is gone too');
   });
 
   it('8. Figures: repeated preview and save timings (printed, not asserted)', async () => {
