@@ -1,7 +1,7 @@
 // Launch profiles: the exact command each framework runs, with its own reloader always off.
 // No `vscode` import.
 import * as path from 'node:path';
-import { asgiAppVariable, FRAMEWORKS, type FrameworkId } from './frameworks';
+import { asgiAppVariable, type FrameworkId } from './frameworks';
 import { parseCustomCommand, type PlaceholderValues } from './placeholders';
 
 export interface LaunchContext {
@@ -187,7 +187,3 @@ function observablePage(root: string, file: string): string {
 export const RELOADER_FLAGS: readonly string[] = [
   '--autoreload', '--dev', '--reload', '--debug', '--auto-restart', '-a', '--server.runOnSave=true',
 ];
-
-export function frameworkLabel(id: FrameworkId): string {
-  return FRAMEWORKS[id].label;
-}

@@ -38,14 +38,6 @@ export class RestartScheduler {
     this.pendingReason = undefined;
   }
 
-  get isRunning(): boolean {
-    return this.running !== undefined;
-  }
-
-  get hasPending(): boolean {
-    return this.pendingReason !== undefined;
-  }
-
   /** How many restarts have been started. */
   get count(): number {
     return this.runs;
