@@ -15,7 +15,6 @@ import { LaunchError } from '../core/process';
 import { hasModule, ModuleMissingError, NoInterpreterError } from '../core/python';
 import type { ProcessTracker } from '../core/reaper';
 import { isRunningState, type AppState } from '../core/state';
-import { preloadModules } from '../core/preload';
 import type { LaunchStrategy } from '../core/strategy';
 import { WarmLaunch } from '../core/warm';
 import { AppStartError, type Prepared, type RunHook, type StartOutcome } from '../core/supervisor';
@@ -76,7 +75,6 @@ export class AppSession extends Disposable {
     this.strategy = new WarmLaunch({
       standbyScript: vscode.Uri.joinPath(deps.extensionUri, 'python', 'dap_standby.py').fsPath,
       workspace: target.folder.uri.fsPath,
-      preload: () => preloadModules(target.framework, readText(file)),
       enabled: () => this.config.get('warmStandby'),
       log: prefixed(deps.log, path.basename(file)),
       tracker: deps.tracker,
@@ -252,8 +250,7 @@ export class AppSession extends Disposable {
         this.moduleChecked = false;
       }
     }
-    const dotenv = this.readDotenv();
-    const env = childEnvironment(process.env, dotenv, {});
+    const env = childEnvironment(process.env, this.readDotenv(), {});
     if (!this.moduleChecked && info.pythonModule && this.python) {
       if (!(await hasModule(this.python, info.pythonModule, env, path.dirname(file)))) {
         throw new ModuleMissingError(info.pythonModule, info.pipPackage ?? info.pythonModule, this.python, info.label);
@@ -282,7 +279,7 @@ export class AppSession extends Disposable {
     this.frameUrl = base + spec.urlPath.replace(/^\//, '');
     this.frameOrigins = [`http://${HOST}:${port}`, `http://localhost:${port}`, externalOrigin];
     this.output.line(`\n──── ${new Date().toLocaleTimeString()} ${[spec.command, ...spec.args].join(' ')} ────`);
-    return { spec, env: childEnvironment(process.env, dotenv, spec.env) };
+    return { spec, env: { ...env, ...spec.env } };
   }
 
   private readDotenv(): Record<string, string> {
@@ -398,14 +395,6 @@ export class AppSession extends Disposable {
     item.tooltip = md;
     item.backgroundColor = status.state === 'crashed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     item.show();
-  }
-}
-
-function readText(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return '';
   }
 }
 

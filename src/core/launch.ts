@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import { asgiAppVariable, type FrameworkId } from './frameworks';
 import { parseCustomCommand, type PlaceholderValues } from './placeholders';
+import { preloadModules } from './preload';
 
 export interface LaunchContext {
   readonly framework: FrameworkId;
@@ -40,7 +41,13 @@ export interface LaunchSpec {
   readonly env: Readonly<Record<string, string>>;
   /** Path of the page to show, starting with `/`. */
   readonly urlPath: string;
-  readonly python?: { readonly module?: string; readonly script?: string; readonly argv: readonly string[] };
+  readonly python?: {
+    readonly module?: string;
+    readonly script?: string;
+    readonly argv: readonly string[];
+    /** What a warm standby pre-imports for this run (framework modules + the app's imports). */
+    readonly preload: readonly string[];
+  };
 }
 
 const WS_ORIGINS = (ctx: LaunchContext): string[] => {
@@ -56,7 +63,7 @@ function pythonModule(ctx: LaunchContext, module: string, argv: string[], extra:
     cwd: path.dirname(ctx.filePath),
     env: {},
     urlPath: '/',
-    python: { module, argv },
+    python: { module, argv, preload: preloadModules(ctx.framework, ctx.text) },
     ...extra,
   };
 }
@@ -70,7 +77,7 @@ function pythonScript(ctx: LaunchContext, env: Record<string, string>, viaLaunch
     cwd: path.dirname(ctx.filePath),
     env,
     urlPath: normalizeUrlPath(ctx.urlPath ?? '/'),
-    python: { script: ctx.filePath, argv: [] },
+    python: { script: ctx.filePath, argv: [], preload: preloadModules(ctx.framework, ctx.text) },
   };
 }
 
@@ -161,17 +168,17 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
         cwd: path.dirname(file),
         env: { HOST: ctx.host, PORT: port },
         urlPath: normalizeUrlPath(ctx.urlPath ?? '/'),
-        python: pythonEntry(argv, ctx.python),
+        python: pythonEntry(argv, ctx.python, preloadModules('custom', ctx.text)),
       };
     }
   }
 }
 
 /** A custom command run by the app's interpreter as `-m module …` or `script.py …` (warm-startable). */
-function pythonEntry(argv: readonly string[], python: string): LaunchSpec['python'] {
+function pythonEntry(argv: readonly string[], python: string, preload: readonly string[]): LaunchSpec['python'] {
   if (argv[0] !== python) return undefined;
-  if (argv[1] === '-m' && argv[2]) return { module: argv[2], argv: argv.slice(3) };
-  if (argv[1]?.endsWith('.py')) return { script: argv[1], argv: argv.slice(2) };
+  if (argv[1] === '-m' && argv[2]) return { module: argv[2], argv: argv.slice(3), preload };
+  if (argv[1]?.endsWith('.py')) return { script: argv[1], argv: argv.slice(2), preload };
   return undefined;
 }
 

@@ -17,8 +17,6 @@ export interface WarmOptions {
   readonly standbyScript: string;
   /** The workspace folder: modules inside it are the app's own and are never pre-imported. */
   readonly workspace: string;
-  /** Modules to pre-import for a launch (framework + app imports). */
-  preload(spec: LaunchSpec): string[];
   /** The setting: when false, every run is cold and no standby is kept. */
   enabled(): boolean;
   readonly log: Logger;
@@ -172,7 +170,7 @@ export class WarmLaunch implements LaunchStrategy {
       return 'not a Python launch';
     }
     if (!sb) return 'no standby yet';
-    if (sb.key !== keyOf(req.spec, req.env, this.opts.preload(req.spec))) {
+    if (sb.key !== keyOf(req.spec, req.env)) {
       void this.discard(sb);
       return 'the interpreter, environment or launch profile changed';
     }
@@ -196,18 +194,18 @@ export class WarmLaunch implements LaunchStrategy {
   }
 
   onRunReady(spec: LaunchSpec, env: NodeJS.ProcessEnv): void {
-    if (this.disposed || !this.opts.enabled() || !spec.python) return;
+    const python = spec.python;
+    if (this.disposed || !this.opts.enabled() || !python) return;
     const previous = this.standby;
     this.standby = undefined;
     this.starting = (async () => {
       await this.discard(previous);
       if (this.disposed) return;
-      const modules = this.opts.preload(spec);
-      const sb = new Standby(keyOf(spec, env, modules), this.opts.log);
+      const sb = new Standby(keyOf(spec, env), this.opts.log);
       try {
         const proc = await ManagedProcess.spawn(
           spec.command,
-          ['-u', this.opts.standbyScript, JSON.stringify({ modules, workspace: this.opts.workspace })],
+          ['-u', this.opts.standbyScript, JSON.stringify({ modules: python.preload, workspace: this.opts.workspace })],
           { cwd: spec.cwd, env, onStdout: (t) => sb.onStdout(t), onStderr: (t) => sb.onStderr(t), stdin: true },
         );
         sb.attach(proc);
@@ -242,7 +240,7 @@ export class WarmLaunch implements LaunchStrategy {
 }
 
 /** What a standby depends on: a different key means it cannot run this launch. */
-export function keyOf(spec: LaunchSpec, env: NodeJS.ProcessEnv, modules: readonly string[]): string {
+export function keyOf(spec: LaunchSpec, env: NodeJS.ProcessEnv): string {
   const stable = Object.keys(env)
     .filter((k) => !(k in spec.env)) // per-launch values (PORT, HOST …) are handed over with "go"
     .sort()
@@ -254,5 +252,5 @@ export function keyOf(spec: LaunchSpec, env: NodeJS.ProcessEnv, modules: readonl
   } catch {
     // a name on PATH: the name and PATH (in env) identify it
   }
-  return JSON.stringify({ interpreter, cwd: spec.cwd, framework: spec.framework, mode: spec.python?.module ? 'm' : 's', modules, env: stable });
+  return JSON.stringify({ interpreter, cwd: spec.cwd, framework: spec.framework, mode: spec.python?.module ? 'm' : 's', modules: spec.python?.preload ?? [], env: stable });
 }

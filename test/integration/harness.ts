@@ -10,7 +10,6 @@ import { childEnvironment } from '../../src/core/env';
 import type { FrameworkId } from '../../src/core/frameworks';
 import { buildLaunch } from '../../src/core/launch';
 import type { Logger } from '../../src/core/log';
-import { preloadModules } from '../../src/core/preload';
 import { ColdLaunch, type LaunchStrategy } from '../../src/core/strategy';
 import { WarmLaunch, type WarmOptions } from '../../src/core/warm';
 
@@ -80,7 +79,6 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
     ? new WarmLaunch({
         standbyScript: STANDBY,
         workspace: dir,
-        preload: () => preloadModules(framework, fs.readFileSync(file, 'utf8')),
         enabled: () => true,
         log,
         readyWaitMs: 20_000,

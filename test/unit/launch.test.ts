@@ -27,7 +27,7 @@ describe('buildLaunch: the exact command of each framework', () => {
     ]);
     assert.equal(s.urlPath, '/my%20app');
     assert.equal(s.cwd, '/ws/apps');
-    assert.deepEqual(s.python, { module: 'panel', argv: s.args.slice(2) });
+    assert.deepEqual(s.python, { module: 'panel', argv: s.args.slice(2), preload: ['panel', 'panel.command', 'bokeh.server.server'] });
   });
   it('Bokeh: the same flags as Panel', () => {
     assert.deepEqual(buildLaunch(ctx('bokeh')).args.slice(0, 8), ['-m', 'bokeh', 'serve', '/ws/apps/my app.py', '--port', '5123', '--address', '127.0.0.1']);
@@ -106,14 +106,14 @@ describe('buildLaunch: the exact command of each framework', () => {
 describe('buildLaunch: what a warm standby can run', () => {
   it('framework modules and scripts carry their Python entry', () => {
     assert.deepEqual(buildLaunch(ctx('streamlit')).python?.module, 'streamlit');
-    assert.deepEqual(buildLaunch(ctx('gradio')).python, { script: '/ws/apps/my app.py', argv: [] });
+    assert.deepEqual(buildLaunch(ctx('gradio', { text: 'import gradio as gr' })).python, { script: '/ws/apps/my app.py', argv: [], preload: ['gradio'] });
     assert.equal(buildLaunch(ctx('observable', { observableRoot: '/ws' })).python, undefined);
   });
   it('a custom command run by the interpreter is warm-startable; any other is not', () => {
-    assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} -m myserver ${file} --port ${port}' })).python, {
-      module: 'myserver', argv: ['/ws/apps/my app.py', '--port', '5123'],
+    assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} -m myserver ${file} --port ${port}', text: 'import pandas' })).python, {
+      module: 'myserver', argv: ['/ws/apps/my app.py', '--port', '5123'], preload: ['pandas', 'pandas.io.formats.format'],
     });
-    assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} ${file} ${port}' })).python, { script: '/ws/apps/my app.py', argv: ['5123'] });
+    assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} ${file} ${port}' })).python, { script: '/ws/apps/my app.py', argv: ['5123'], preload: [] });
     assert.equal(buildLaunch(ctx('custom', { customCommand: 'node server.js ${port}' })).python, undefined);
     assert.equal(buildLaunch(ctx('custom', { customCommand: '/usr/bin/env python3 ${file}' })).python, undefined);
   });

@@ -7,7 +7,7 @@ import { keyOf } from '../../src/core/warm';
 
 const spec: LaunchSpec = {
   framework: 'script', command: '/usr/bin/python3', args: ['/w/app.py'], cwd: '/w', env: { PORT: '5000', HOST: '127.0.0.1' }, urlPath: '/',
-  python: { script: '/w/app.py', argv: [] },
+  python: { script: '/w/app.py', argv: [], preload: ['pandas'] },
 };
 
 describe('preload', () => {
@@ -23,20 +23,21 @@ describe('preload', () => {
 
 describe('standby key', () => {
   const env = { PATH: '/bin', A: '1', PORT: '5000' };
-  const key = keyOf(spec, env, ['pandas']);
+  const key = keyOf(spec, env);
+  const withPreload = (preload: string[]): LaunchSpec => ({ ...spec, python: { ...spec.python!, preload } });
   it('is stable for the same launch, whatever the per-launch port', () => {
-    assert.equal(keyOf(spec, { ...env }, ['pandas']), key);
-    assert.equal(keyOf({ ...spec, env: { PORT: '6000', HOST: '127.0.0.1' } }, { ...env, PORT: '6000' }, ['pandas']), key);
+    assert.equal(keyOf(spec, { ...env }), key);
+    assert.equal(keyOf({ ...spec, env: { PORT: '6000', HOST: '127.0.0.1' } }, { ...env, PORT: '6000' }), key);
   });
   it('changes with the interpreter, environment (.env), framework, directory or preload list', () => {
     for (const other of [
-      keyOf({ ...spec, command: '/venv/bin/python' }, env, ['pandas']),
-      keyOf(spec, { ...env, A: '2' }, ['pandas']),
-      keyOf(spec, { ...env, NEW: 'x' }, ['pandas']),
-      keyOf({ ...spec, framework: 'dash' }, env, ['pandas']),
-      keyOf({ ...spec, cwd: '/elsewhere' }, env, ['pandas']),
-      keyOf(spec, env, ['pandas', 'numpy']),
-      keyOf({ ...spec, python: { module: 'x', argv: [] } }, env, ['pandas']),
+      keyOf({ ...spec, command: '/venv/bin/python' }, env),
+      keyOf(spec, { ...env, A: '2' }),
+      keyOf(spec, { ...env, NEW: 'x' }),
+      keyOf({ ...spec, framework: 'dash' }, env),
+      keyOf({ ...spec, cwd: '/elsewhere' }, env),
+      keyOf(withPreload(['pandas', 'numpy']), env),
+      keyOf({ ...spec, python: { module: 'x', argv: [], preload: ['pandas'] } }, env),
     ]) assert.notEqual(other, key);
   });
 });
