@@ -24,7 +24,6 @@ export class UserFacingError extends Error {
 
 export class AppManager extends Disposable {
   private readonly sessions = new Map<string, AppSession>();
-  private lastActive: AppSession | undefined;
 
   constructor(private readonly deps: SessionDeps, private readonly memento: vscode.Memento) {
     super();
@@ -101,7 +100,7 @@ export class AppManager extends Disposable {
       this.all.map((s) => ({ label: path.basename(s.file.fsPath), description: `${s.state} · ${vscode.workspace.asRelativePath(s.file)}`, session: s })),
       { placeHolder: 'Which app?' },
     );
-    return chosen?.session ?? this.lastActive;
+    return chosen?.session; // cancelled: nothing
   }
 
   async stopAll(): Promise<void> {
@@ -135,14 +134,10 @@ export class AppManager extends Disposable {
     const session = new AppSession(this.deps, target, panel);
     const k = key(target.file);
     this.sessions.set(k, session);
-    this.lastActive = session;
-    session.controller.supervisor.onDidChangeState(() => this.updateContext());
-    session.preview.panel.onDidChangeViewState((e) => {
-      if (e.webviewPanel.active) this.lastActive = session;
-    });
+    const stateSub = session.controller.supervisor.onDidChangeState(() => this.updateContext());
     session.onDidClose(() => {
+      stateSub.dispose();
       if (this.sessions.get(k) === session) this.sessions.delete(k);
-      if (this.lastActive === session) this.lastActive = undefined;
       this.updateContext();
     });
     this.updateContext();

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CodeServer, ensureVsix, killOnExit, makeWorkspace } from './vscode';
+import { isAlive } from '../../src/core/process';
 import { timeSaves } from './figures';
 import { SHOTS, Workbench } from './workbench';
 
@@ -18,15 +19,7 @@ const figures: Record<string, number[]> = {
   'heavy app (pandas + matplotlib), save → visible, warm': [],
 };
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+const alive = isAlive;
 
 /** Python processes of this workspace: app servers, and warm standbys when `standbys` is set. */
 function pythons(workspace: string, which: 'servers' | 'standbys' | 'all'): number[] {

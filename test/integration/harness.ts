@@ -9,6 +9,7 @@ import { AppController, type ControllerOptions } from '../../src/core/controller
 import { childEnvironment } from '../../src/core/env';
 import type { FrameworkId } from '../../src/core/frameworks';
 import { buildLaunch } from '../../src/core/launch';
+import { isAlive } from '../../src/core/process';
 import type { Logger } from '../../src/core/log';
 import { ColdLaunch, type LaunchStrategy } from '../../src/core/strategy';
 import { WarmLaunch, type WarmOptions } from '../../src/core/warm';
@@ -138,9 +139,7 @@ export function processesWithMarker(marker: string): number[] {
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
     try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') continue;
-      if (fs.readFileSync(`/proc/${name}/environ`).includes(marker)) found.push(Number(name));
+      if (fs.readFileSync(`/proc/${name}/environ`).includes(marker) && isAlive(Number(name))) found.push(Number(name));
     } catch {
       // exited meanwhile, or not ours to read
     }
@@ -191,16 +190,5 @@ export async function waitFor<T>(what: string, fn: () => Promise<T | undefined> 
   throw new Error(`Timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
-export function isAlivePid(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+/** A live, non-zombie process (the supervisor's own check). */
+export const isAlivePid = isAlive;
