@@ -132,6 +132,11 @@ def main(argv):
 
     os.environ.clear()
     os.environ.update(go["env"])
+    # fsspec reads FSSPEC_* variables (e.g. FSSPEC_ABFS_ACCOUNT_HOST) when it is imported,
+    # which in a standby was before this run's environment existed: read them again.
+    fsspec_config = sys.modules.get("fsspec.config")
+    if fsspec_config is not None:
+        fsspec_config.set_conf_env(fsspec_config.conf)
     os.chdir(go["cwd"])
     sys.stdin = open(os.devnull)  # like the cold launch: no stdin for the app
     target, rest = go["target"], list(go.get("argv", []))

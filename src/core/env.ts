@@ -15,3 +15,16 @@ export function childEnvironment(
   env.DATA_APP_PREVIEW = '1';
   return env;
 }
+
+/** A run's own variables: a string sets one, `null` removes it (e.g. a credential that would shadow the broker). */
+export type RunEnv = Readonly<Record<string, string | null>>;
+
+/** The child's full environment: `env` with the run's variables applied on top. */
+export function withRunEnv(env: NodeJS.ProcessEnv, runEnv: RunEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { ...env };
+  for (const [k, v] of Object.entries(runEnv)) {
+    if (v === null) delete out[k];
+    else out[k] = v;
+  }
+  return out;
+}

@@ -2,14 +2,15 @@
 // interpreter each time; WarmLaunch (warm.ts) hands the run to a pre-imported standby.
 // No `vscode` import.
 import type { LaunchSpec } from './launch';
+import { withRunEnv, type RunEnv } from './env';
 import { ManagedProcess } from './process';
 
 export interface LaunchRequest {
   readonly spec: LaunchSpec;
   /** The app's environment without anything specific to this run (inherited + .env + profile). */
   readonly env: NodeJS.ProcessEnv;
-  /** This run's own variables (e.g. brokered credentials), added on top of `env`. */
-  readonly runEnv: Readonly<Record<string, string>>;
+  /** This run's own variables (e.g. brokered credentials), applied on top of `env` (`null` removes one). */
+  readonly runEnv: RunEnv;
   readonly onStdout: (text: string) => void;
   readonly onStderr: (text: string) => void;
 }
@@ -34,7 +35,7 @@ export interface LaunchStrategy {
 export function coldLaunch(req: LaunchRequest, via = 'cold'): Promise<LaunchResult> {
   return ManagedProcess.spawn(req.spec.command, req.spec.args, {
     cwd: req.spec.cwd,
-    env: { ...req.env, ...req.runEnv },
+    env: withRunEnv(req.env, req.runEnv),
     onStdout: req.onStdout,
     onStderr: req.onStderr,
   }).then((process) => ({ process, via }));

@@ -2,6 +2,7 @@
 // readiness raced against exit, and run hooks that are closed before every stop.
 // No `vscode` import.
 import { randomUUID } from 'node:crypto';
+import type { RunEnv } from './env';
 import type { LaunchSpec } from './launch';
 import type { Logger } from './log';
 import { isPortFree, looksLikePortInUse, pickFreePort, PortInUseError } from './ports';
@@ -21,7 +22,7 @@ export interface RunInfo {
 
 export interface RunHook {
   /** Extra environment for the run's process (e.g. brokered credentials). */
-  openRun?(run: RunInfo): Promise<Record<string, string>>;
+  openRun?(run: RunInfo): Promise<RunEnv>;
   /** Before the run's process is stopped: revoke its credentials, drain or abort its work. */
   closeRun?(run: RunInfo): Promise<void>;
 }
@@ -282,11 +283,14 @@ export class AppSupervisor {
     this.stderrTail.clear();
     const run: RunInfo = { id: randomUUID().slice(0, 8), port, startedAt: Date.now() };
     let prepared: Prepared;
-    let hookEnv: Record<string, string> = {};
+    const hookEnv: Record<string, string | null> = {};
     try {
       prepared = await this.opts.prepare(port);
+      this.run = run;
       for (const hook of this.opts.hooks ?? []) Object.assign(hookEnv, (await hook.openRun?.(run)) ?? {});
     } catch (e) {
+      // A hook that opened before another one failed is closed again: nothing is left granted.
+      await this.closeHooksOnly(run);
       this.move('fail', { error: e as Error });
       return { kind: 'failed', error: e as Error };
     }

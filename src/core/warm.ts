@@ -3,6 +3,7 @@
 // On restart, after the old run is closed and stopped, the standby gets "go" with the new
 // run's arguments and environment, and becomes the app. Whenever it cannot be trusted, the
 // run starts cold instead. No `vscode` import.
+import { withRunEnv } from './env';
 import * as fs from 'node:fs';
 import type { LaunchSpec } from './launch';
 import type { Logger } from './log';
@@ -110,7 +111,7 @@ class Standby {
       target: py.module ?? py.script,
       argv: py.argv,
       cwd: spec.cwd,
-      env: { ...req.env, ...req.runEnv },
+      env: withRunEnv(req.env, req.runEnv),
     };
     return new Promise<Ack>((resolve) => {
       if (!this.proc || this.proc.hasExited) return resolve({ kind: 'exit' });
