@@ -6,6 +6,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Logger } from '../core/log';
+import { isPortFree } from '../core/ports';
 import { ManagedProcess, type ExitInfo } from '../core/process';
 import { TextTail } from '../core/tail';
 
@@ -121,6 +122,9 @@ export class AzuriteServer {
 
   /** Starts Azurite's blob service and waits until it answers (raced against its exit). */
   static async start(o: AzuriteOptions): Promise<AzuriteServer> {
+    if (!(await isPortFree(o.port, o.host ?? '127.0.0.1'))) {
+      throw new AzuriteStartError(`Port ${o.port} is taken by another program; set dataAppPreview.azure.emulatorPort to a free port.`, '');
+    }
     if (o.location) await fs.promises.mkdir(o.location, { recursive: true });
     const tail = new TextTail(64 * 1024);
     const proc = await ManagedProcess.spawn(o.nodePath ?? process.execPath, azuriteArgs(o), {

@@ -98,6 +98,22 @@ export async function uploadStream(
   opts: { contentType?: string | undefined; onProgress?: (bytes: number) => void; abortSignal?: AbortSignal | undefined } = {},
 ): Promise<void> {
   const blob = container.getBlockBlobClient(blobName);
+  // The SDK stops sending on abort but keeps reading the stream: stop the source as well.
+  const onAbort = () => stream.destroy(Object.assign(new Error('The upload was cancelled.'), { name: 'AbortError' }));
+  if (opts.abortSignal?.aborted) onAbort();
+  opts.abortSignal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    await uploadBlocks(blob, stream, opts);
+  } finally {
+    opts.abortSignal?.removeEventListener('abort', onAbort);
+  }
+}
+
+async function uploadBlocks(
+  blob: ReturnType<ContainerClient['getBlockBlobClient']>,
+  stream: Readable,
+  opts: { contentType?: string | undefined; onProgress?: (bytes: number) => void; abortSignal?: AbortSignal | undefined },
+): Promise<void> {
   await blob.uploadStream(stream, 4 * 1024 * 1024, 4, {
     abortSignal: opts.abortSignal,
     onProgress: (p) => opts.onProgress?.(p.loadedBytes),

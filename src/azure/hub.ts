@@ -103,7 +103,7 @@ export class BlobHub {
         credential = account.credential;
         break;
     }
-    const pipeline = newPipeline(credential, { retryOptions: { maxTries: 3, tryTimeoutInMs: 60_000 } });
+    const pipeline = newPipeline(credential, { retryOptions: { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 4000, tryTimeoutInMs: 60_000 } });
     // Every request of this client goes through its own agent (so idle sockets can be closed).
     pipeline.factories.push({
       create: (next) => ({
