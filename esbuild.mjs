@@ -45,9 +45,18 @@ const configs = [
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode'],
+    // The Azure SDKs are their own bundle, loaded on first use (src/azure/sdk.ts).
+    external: ['vscode', './azure-sdk.js'],
     // The first statement of the bundle: activation time then includes loading the module.
     banner: { js: 'var __dapLoadStart = performance.now();' },
+  },
+  {
+    ...common,
+    entryPoints: ['src/azure/azure-sdk.ts'],
+    outfile: 'dist/azure-sdk.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
   },
   {
     ...common,

@@ -3,6 +3,8 @@
 import * as vscode from 'vscode';
 import { AppManager, UserFacingError } from './app/manager';
 import { InterpreterResolver } from './app/interpreter';
+import { AzureFeature } from './azure/feature';
+import type { StorageNode } from './azure/tree';
 import { Config } from './config/config';
 import { Reaper } from './core/reaper';
 import type { CommandId } from './config/commands';
@@ -15,6 +17,8 @@ declare const __dapLoadStart: number | undefined;
 type CommandHandler = (root: DataAppPreview, ...args: unknown[]) => unknown;
 
 const asUri = (v: unknown): vscode.Uri | undefined => (v instanceof vscode.Uri ? v : undefined);
+/** A tree node passed by a view menu; palette invocations pass nothing. */
+const asNode = (v: unknown): StorageNode | undefined => (v && typeof v === 'object' && 'kind' in v ? (v as StorageNode) : undefined);
 
 /** Every command, in one table; the manifest declares the same ids (checked by a test). */
 export const COMMANDS: Readonly<Record<CommandId, CommandHandler>> = {
@@ -28,12 +32,33 @@ export const COMMANDS: Readonly<Record<CommandId, CommandHandler>> = {
   'dataAppPreview.showOutput': async (r, uri) => (await r.apps.pick(asUri(uri)))?.showOutput(),
   'dataAppPreview.showLog': (r) => r.log.show(),
   'dataAppPreview.chooseFramework': (r, uri) => r.apps.chooseFramework(asUri(uri)),
+  'dataAppPreview.azure.signIn': (r) => r.azure.signIn(),
+  'dataAppPreview.azure.signInMicrosoft': (r) => r.azure.signInMicrosoft(),
+  'dataAppPreview.azure.signInCli': (r) => r.azure.signInWith('cli'),
+  'dataAppPreview.azure.signInEnvironment': (r) => r.azure.signInWith('environment'),
+  'dataAppPreview.azure.attachConnection': (r) => r.azure.attachConnection(),
+  'dataAppPreview.azure.useEmulator': (r) => r.azure.useEmulator(),
+  'dataAppPreview.azure.startAzurite': (r) => r.azure.startAzurite(),
+  'dataAppPreview.azure.stopAzurite': (r) => r.azure.stopAzurite(),
+  'dataAppPreview.azure.signOut': (r) => r.azure.signOut(),
+  'dataAppPreview.azure.refresh': (r, node) => r.azure.refresh(asNode(node)),
+  'dataAppPreview.azure.loadMore': (r, node) => asNode(node) && r.azure.loadMore(asNode(node)!),
+  'dataAppPreview.azure.copyUrl': (r, node) => r.azure.copyUrl(asNode(node)),
+  'dataAppPreview.azure.download': (r, node) => r.azure.download(asNode(node)),
+  'dataAppPreview.azure.uploadFiles': (r, node) => r.azure.uploadFiles(asNode(node)),
+  'dataAppPreview.azure.uploadFolder': (r, node) => r.azure.uploadFolder(asNode(node)),
+  'dataAppPreview.azure.delete': (r, node) => r.azure.delete(asNode(node)),
+  'dataAppPreview.azure.createContainer': (r, node) => r.azure.createContainer(asNode(node)),
+  'dataAppPreview.azure.openBlob': (r, node) => r.azure.openBlob(asNode(node)),
+  'dataAppPreview.azure.useForPreview': (r, node) => r.azure.useForPreview(asNode(node)),
+  'dataAppPreview.azure.stopUsingForPreview': (r) => r.azure.stopUsingForPreview(),
 };
 
 export class DataAppPreview extends Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly apps: AppManager;
   readonly interpreters: InterpreterResolver;
+  readonly azure: AzureFeature;
   /** Milliseconds from loading the bundle to the end of activate(). */
   readonly activationMs: number | undefined;
 
@@ -43,8 +68,10 @@ export class DataAppPreview extends Disposable {
     const interpreters = (this.interpreters = this._register(new InterpreterResolver(this.log)));
     // Kills app servers if this host dies without stopping them (disposed last: after the apps).
     const reaper = this._register(new Reaper(vscode.Uri.joinPath(context.extensionUri, 'dist', 'reaper.js').fsPath));
+    // Azure: sign-ins, the shared blob client, the broker; its run hook hands credentials to apps.
+    const azure = (this.azure = this._register(new AzureFeature(context, this.log, reaper, (why) => this.offerRestart(why))));
     this.apps = this._register(
-      new AppManager({ extensionUri: context.extensionUri, log: this.log, interpreters, hooks: [], tracker: reaper }, context.workspaceState),
+      new AppManager({ extensionUri: context.extensionUri, log: this.log, interpreters, hooks: azure.runHooks, tracker: reaper }, context.workspaceState),
     );
 
     for (const [id, handler] of Object.entries(COMMANDS)) {

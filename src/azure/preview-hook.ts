@@ -25,7 +25,7 @@ export interface PreviewAccount {
 
 export interface PreviewHookOptions {
   /** The account and container chosen for preview now, if any. */
-  current(): PreviewAccount | undefined;
+  current(): Promise<PreviewAccount | undefined> | PreviewAccount | undefined;
   readonly hub: BlobHub;
   /** The broker, started on first need. */
   broker(): Promise<TokenBroker>;
@@ -56,7 +56,7 @@ export class AzurePreviewHook implements RunHook {
   }
 
   async openRun(run: RunInfo): Promise<RunEnv> {
-    const account = this.opts.current();
+    const account = await this.opts.current();
     if (!account) return {};
     const { target } = account.selection;
     const container = account.selection.container ?? target.container;

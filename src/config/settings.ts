@@ -26,6 +26,11 @@ export const SETTINGS = {
   startTimeoutSeconds: { type: 'integer', effect: 'live' },
   stopGraceMs: { type: 'integer', effect: 'live' },
   warmStandby: { type: 'boolean', effect: 'live' },
+  'azure.emulatorPort': { type: 'integer', effect: 'live' },
+  'azure.azuritePath': { type: 'string', effect: 'live' },
+  'azure.cloud': { type: 'string', effect: 'live' },
+  'azure.tenant': { type: 'string', effect: 'live' },
+  'azure.userDelegationSas': { type: 'boolean', effect: 'restart' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -44,6 +49,11 @@ export interface SettingValues {
   startTimeoutSeconds: number;
   stopGraceMs: number;
   warmStandby: boolean;
+  'azure.emulatorPort': number;
+  'azure.azuritePath': string;
+  'azure.cloud': string;
+  'azure.tenant': string;
+  'azure.userDelegationSas': boolean;
 }
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
