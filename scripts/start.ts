@@ -2,21 +2,53 @@
 // extension installed and the examples/ workspace open. Ctrl+C stops everything.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { AzuriteServer, probeAzurite } from '../src/azure/azurite';
+import { emulatorTarget } from '../src/azure/connection';
+import { BlobHub } from '../src/azure/hub';
 import { CodeServer, ensureVsix, freePort, REPO } from '../test/e2e/vscode';
+
+/** The storage emulator for the Azure example, with data/sales.csv in a "sales" container. */
+async function startEmulator(): Promise<{ port: number; server?: AzuriteServer }> {
+  const wanted = Number(process.env.DAP_AZURITE_PORT ?? 10000);
+  if (await probeAzurite(wanted)) {
+    console.log(`Using the Azurite already running on port ${wanted}.`);
+    return { port: wanted };
+  }
+  const port = (await isFree(wanted)) ? wanted : await freePort();
+  console.log(`Starting Azurite (the storage emulator) on port ${port}…`);
+  const server = await AzuriteServer.start({
+    mainJs: path.join(REPO, 'node_modules/azurite/dist/src/blob/main.js'),
+    port,
+    location: path.join(REPO, '.vscode-test', 'azurite-data'),
+  });
+  const hub = new BlobHub();
+  try {
+    const c = hub.client({ target: emulatorTarget(port) }).getContainerClient('sales');
+    await c.createIfNotExists();
+    const csv = fs.readFileSync(path.join(REPO, 'examples/data/sales.csv'));
+    await c.getBlockBlobClient('data/sales.csv').upload(csv, csv.length);
+  } finally {
+    hub.dispose();
+  }
+  return { port, server };
+}
 
 async function main(): Promise<void> {
   const wanted = Number(process.env.DAP_PORT ?? 8080);
   const port = (await isFree(wanted)) ? wanted : await freePort();
   console.log('Building the extension (VSIX)…');
   const vsix = ensureVsix();
+  const emulator = await startEmulator();
   console.log('Starting VS Code (code-server)…');
-  const settings: Record<string, unknown> = {};
+  const settings: Record<string, unknown> = { 'dataAppPreview.azure.emulatorPort': emulator.port };
   // There is no Python extension in the sandbox: use Debian's interpreter, which has the
   // examples' packages (tornado, flask, fastapi, uvicorn).
   if (fs.existsSync('/usr/bin/python3')) settings['dataAppPreview.pythonPath'] = '/usr/bin/python3';
   const server = await CodeServer.start({ workspace: path.join(REPO, 'examples'), vsix, port, settings });
   console.log(`\n  Data App Preview is ready: ${server.folderUrl()}\n`);
   console.log('  Open an example (tornado_dashboard.py is a good first one) and run "Data App: Preview App".');
+  console.log('  Azure: in the Data App Preview sidebar, "Use the Local Emulator (Azurite)", then use the "sales"');
+  console.log('  container for preview and preview azure_sales.py.');
   console.log('  Press Ctrl+C to stop VS Code and every app it started.\n');
 
   let stopping = false;
@@ -25,11 +57,22 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`\nStopping (${why})…`);
     await server.close(); // SIGTERM to code-server: the extension stops its apps; its reaper catches the rest
+    await emulator.server?.stop();
     console.log('Stopped. Nothing is left running.');
     process.exit(0);
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => void stop(sig));
-  process.on('exit', () => CodeServer.killAllNow());
+  process.on('exit', () => {
+    CodeServer.killAllNow();
+    const pid = emulator.server?.process.pid;
+    if (pid && !emulator.server?.process.hasExited) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  });
 }
 
 function isFree(port: number): Promise<boolean> {
