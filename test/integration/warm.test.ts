@@ -171,6 +171,24 @@ describe('warm standby', () => {
     }
   });
 
+  it("a warm run sees its own run variables, also those read at import (fsspec's FSSPEC_*), and not the removed ones", async () => {
+    let n = 0;
+    const hook = { openRun: async () => ({ FSSPEC_ABFS_ACCOUNT_HOST: `127.0.0.1:1000${++n}/devstoreaccount1`, AZURE_CLIENT_SECRET: null }) };
+    const app = startable('fsspec_app.py', 'script', { warm: {}, hooks: [hook], env: { AZURE_CLIENT_SECRET: 'would-shadow' } });
+    try {
+      const first = await app.controller.start();
+      assert.equal(first.kind, 'ready');
+      const url = (first as { url: string }).url;
+      assert.equal((await get(url)).body, 'host=127.0.0.1:10001/devstoreaccount1 secret=gone');
+      assert.ok(await warmOf(app).standbyReady(), 'a standby was prepared');
+      await app.controller.restartNow('test');
+      assert.equal(starts(app)[1], 'warm');
+      assert.equal((await get(url)).body, 'host=127.0.0.1:10002/devstoreaccount1 secret=gone');
+    } finally {
+      await app.dispose();
+    }
+  });
+
   it('200 consecutive warm restarts: none fails, and nothing is left running', { timeout: 300_000 }, async () => {
     const app = startable('stdlib_app.py', 'script', { warm: {} });
     try {
