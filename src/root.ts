@@ -128,6 +128,7 @@ export class DataAppPreview extends Disposable {
   /** Stops every app server; awaited by deactivate(). */
   async shutdown(): Promise<void> {
     await this.apps.shutdown();
+    await this.azure.shutdown(); // after the apps: their runs close first; then the broker and Azurite
     this.dispose();
   }
 }

@@ -69,9 +69,11 @@ export class AzureFeature extends Disposable {
     return [this.hook];
   }
 
-  private async shutdown(): Promise<void> {
+  /** Closes open runs, the token endpoint and the Azurite this window started. Idempotent. */
+  async shutdown(): Promise<void> {
     await this.hook.dispose();
     const broker = await this.broker;
+    this.broker = undefined;
     await broker?.close();
     await this.stopAzurite();
   }
