@@ -8,10 +8,9 @@ import * as vscode from 'vscode';
 import { Config } from '../config/config';
 import { Disposable } from '../util/dispose';
 import { jwtExpiry, listStorageAccounts } from './arm';
+import { STORAGE_SCOPE } from './broker';
 import { EMULATOR_ACCOUNT, emulatorTarget, parseConnectionString, type StorageTarget } from './connection';
 import { sdk } from './sdk';
-
-export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
 
 export type SignInKind = 'microsoft' | 'cli' | 'environment';
 
@@ -83,12 +82,14 @@ class BoundedCredential implements TokenCredential {
   async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
     const ac = new AbortController();
     const outer = options?.abortSignal;
-    outer?.addEventListener('abort', () => ac.abort(), { once: true });
+    const onAbort = () => ac.abort();
+    outer?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => ac.abort(new Error('timed out')), this.ms);
     try {
       return await this.inner.getToken(scopes, { ...options, abortSignal: ac.signal });
     } finally {
       clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
     }
   }
 }
@@ -99,14 +100,22 @@ export class AzureAccounts extends Disposable {
   private readonly credentials = new Map<SignInKind, TokenCredential>();
   /** Sign-ins restored at start-up that need the user again. */
   readonly expired = new Set<SignInKind>();
+  /** Attachments and the emulator, read from SecretStorage once per change (every run start asks). */
+  private local: Promise<Account[]> | undefined;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     super();
     this._register(
       vscode.authentication.onDidChangeSessions((e) => {
-        if (this.signIns().some((s) => s.providerId === e.provider.id)) void this.restore().then(() => this.changed.fire());
+        if (this.signIns().some((s) => s.providerId === e.provider.id)) void this.restore().then(() => this.fire());
       }),
     );
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('dataAppPreview.azure')) this.fire(); // the emulator port, the cloud
+      }),
+    );
+    this._register(context.secrets.onDidChange(() => this.fire()));
   }
 
   private cloud(): Cloud {
@@ -133,7 +142,10 @@ export class AzureAccounts extends Disposable {
   async restore(): Promise<void> {
     for (const s of this.signIns()) {
       if (s.kind !== 'microsoft') {
-        this.credentials.set(s.kind, this.sdkCredential(s.kind));
+        // Made on first use: restoring at activation must not load the SDK bundle.
+        const kind = s.kind;
+        let made: TokenCredential | undefined;
+        this.credentials.set(kind, { getToken: (scopes, options) => (made ??= this.sdkCredential(kind)).getToken(scopes, options) });
         continue;
       }
       const session = await vscode.authentication
@@ -170,7 +182,7 @@ export class AzureAccounts extends Disposable {
     await this.saveSignIn(entry);
     this.expired.delete('microsoft');
     this.credentials.set('microsoft', new SessionCredential(cloud.providerId, tenant, session.account));
-    this.changed.fire();
+    this.fire();
   }
 
   /** Azure CLI or the environment: checked with one token request before it is kept. */
@@ -179,7 +191,7 @@ export class AzureAccounts extends Disposable {
     await credential.getToken(STORAGE_SCOPE);
     await this.saveSignIn({ kind });
     this.credentials.set(kind, credential);
-    this.changed.fire();
+    this.fire();
   }
 
   private async saveSignIn(entry: SignIn): Promise<void> {
@@ -194,13 +206,13 @@ export class AzureAccounts extends Disposable {
     await this.context.secrets.store(secretKey(id), input.trim());
     const label = target.container ? `${target.accountName}/${target.container}` : target.accountName;
     await this.context.globalState.update(ATTACHMENTS_KEY, [...this.attachments(), { id, label }]);
-    this.changed.fire();
+    this.fire();
     return target;
   }
 
   async attachEmulator(): Promise<void> {
     await this.context.globalState.update(EMULATOR_KEY_STATE, true);
-    this.changed.fire();
+    this.fire();
   }
 
   /** What "Sign Out" offers: each sign-in and attachment. */
@@ -233,12 +245,18 @@ export class AzureAccounts extends Disposable {
     return out;
   }
 
+  /** Something changed: forget what was read and tell the tree. */
   fire(): void {
+    this.local = undefined;
     this.changed.fire();
   }
 
   /** The accounts without the management-plane listing (attachments, emulator): fast and offline. */
-  async localAccounts(): Promise<Account[]> {
+  localAccounts(): Promise<Account[]> {
+    return (this.local ??= this.readLocalAccounts());
+  }
+
+  private async readLocalAccounts(): Promise<Account[]> {
     const out: Account[] = [];
     if (this.emulatorAttached) {
       const port = new Config().get('azure.emulatorPort');

@@ -2,11 +2,12 @@
 // already answers on a port, and starting its blob service as a managed process tree.
 // No `vscode` import.
 import * as fs from 'node:fs';
-import * as http from 'node:http';
+import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { Logger } from '../core/log';
 import { isPortFree } from '../core/ports';
+import { probe } from '../core/readiness';
 import { ManagedProcess, type ExitInfo } from '../core/process';
 import { TextTail } from '../core/tail';
 
@@ -67,20 +68,9 @@ function npmGlobalRoot(): string | undefined {
 }
 
 /** Resolves with the Azurite version if Azurite's blob service answers at `host:port`, else undefined. */
-export function probeAzurite(port: number, host = '127.0.0.1', timeoutMs = 1500): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = http.get({ host, port, path: '/devstoreaccount1?comp=list', timeout: timeoutMs, agent: false }, (res) => {
-      res.resume();
-      const server = String(res.headers.server ?? '');
-      const m = /Azurite-Blob\/(\S+)/.exec(server);
-      resolve(m ? m[1] : undefined);
-    });
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(undefined);
-    });
-    req.on('error', () => resolve(undefined));
-  });
+export async function probeAzurite(port: number, host = '127.0.0.1', timeoutMs = 1500): Promise<string | undefined> {
+  const res = await probe(`http://${host}:${port}/devstoreaccount1?comp=list`, timeoutMs);
+  return /Azurite-Blob\/(\S+)/.exec(String(res?.headers.server ?? ''))?.[1];
 }
 
 export interface AzuriteOptions {
@@ -140,7 +130,7 @@ export class AzuriteServer {
     let exited = false;
     void proc.exited.then(() => (exited = true));
     while (Date.now() < deadline && !exited) {
-      if (await tcpAnswers(o.port, host)) {
+      if (await tcpAccepts(o.port, host)) {
         o.log?.info(`Azurite started on ${host}:${o.port} (pid ${proc.pid})`);
         return server;
       }
@@ -160,17 +150,16 @@ export class AzuriteServer {
   }
 }
 
-function tcpAnswers(port: number, host: string): Promise<boolean> {
+/** Whether something accepts TCP connections there (HTTP or HTTPS alike). */
+function tcpAccepts(port: number, host: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = http.get({ host, port, path: '/', timeout: 1000, agent: false }, (res) => {
-      res.resume();
-      resolve(true);
-    });
-    req.on('timeout', () => {
-      req.destroy();
-      resolve(false);
-    });
-    // An HTTPS server answering plain HTTP closes the connection or sends garbage: it is up.
-    req.on('error', (e: NodeJS.ErrnoException) => resolve(e.code === 'ECONNRESET' || e.code === 'HPE_INVALID_CONSTANT' || e.code === 'EPROTO'));
+    const socket = net.connect({ port, host, timeout: 1000 });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
   });
 }

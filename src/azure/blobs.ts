@@ -103,22 +103,14 @@ export async function uploadStream(
   if (opts.abortSignal?.aborted) onAbort();
   opts.abortSignal?.addEventListener('abort', onAbort, { once: true });
   try {
-    await uploadBlocks(blob, stream, opts);
+    await blob.uploadStream(stream, 4 * 1024 * 1024, 4, {
+      abortSignal: opts.abortSignal,
+      onProgress: (p) => opts.onProgress?.(p.loadedBytes),
+      blobHTTPHeaders: { blobContentType: opts.contentType ?? 'application/octet-stream' },
+    });
   } finally {
     opts.abortSignal?.removeEventListener('abort', onAbort);
   }
-}
-
-async function uploadBlocks(
-  blob: ReturnType<ContainerClient['getBlockBlobClient']>,
-  stream: Readable,
-  opts: { contentType?: string | undefined; onProgress?: (bytes: number) => void; abortSignal?: AbortSignal | undefined },
-): Promise<void> {
-  await blob.uploadStream(stream, 4 * 1024 * 1024, 4, {
-    abortSignal: opts.abortSignal,
-    onProgress: (p) => opts.onProgress?.(p.loadedBytes),
-    blobHTTPHeaders: { blobContentType: opts.contentType ?? 'application/octet-stream' },
-  });
 }
 
 export function contentTypeFor(file: string): string {

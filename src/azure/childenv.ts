@@ -1,6 +1,5 @@
 // What the app process sees of the account chosen for preview: only environment variables.
 // No `vscode` import.
-import type { RunEnv } from '../core/env';
 import { accountHostFor, connectionStringFor, type StorageTarget } from './connection';
 
 /**
@@ -70,14 +69,4 @@ export function previewEnvironment(sel: PreviewSelection, grant?: BrokerGrant, d
     if (target.auth.kind === 'sas') env.AZURE_STORAGE_SAS_TOKEN = target.auth.sasToken;
   }
   return env;
-}
-
-/** The values of an overlay that are secrets (to check none of them is logged or shown). */
-export function secretValues(env: RunEnv): string[] {
-  const out: string[] = [];
-  for (const k of ['IDENTITY_HEADER', 'AZURE_STORAGE_CONNECTION_STRING', 'AZURE_STORAGE_SAS_TOKEN']) {
-    const v = env[k];
-    if (v) out.push(v);
-  }
-  return out;
 }

@@ -167,13 +167,6 @@ export function checkSas(input: string, now = Date.now()): string {
   return token;
 }
 
-/** The expiry of a SAS token, if it says. */
-export function sasExpiry(token: string): Date | undefined {
-  const se = new URLSearchParams(token).get('se');
-  const t = se ? Date.parse(se) : NaN;
-  return Number.isNaN(t) ? undefined : new Date(t);
-}
-
 /** A connection string for a target with a key or SAS, as apps and adlfs read it. */
 export function connectionStringFor(target: StorageTarget): string | undefined {
   if (target.auth.kind === 'key') {
@@ -181,16 +174,6 @@ export function connectionStringFor(target: StorageTarget): string | undefined {
   }
   if (target.auth.kind === 'sas') return `BlobEndpoint=${target.blobEndpoint};SharedAccessSignature=${target.auth.sasToken}`;
   return undefined;
-}
-
-/** The secrets inside a target, for scrubbing text that is about to be logged or shown. */
-export function secretsOf(target: StorageTarget): string[] {
-  if (target.auth.kind === 'key') return [target.auth.accountKey];
-  if (target.auth.kind === 'sas') {
-    const sig = new URLSearchParams(target.auth.sasToken).get('sig');
-    return [target.auth.sasToken, ...(sig ? [sig, encodeURIComponent(sig)] : [])];
-  }
-  return [];
 }
 
 /** Text with any `sig=…`, `AccountKey=…`, bearer token or SAS query value removed. */

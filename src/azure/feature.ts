@@ -30,7 +30,6 @@ export class AzureFeature extends Disposable {
   readonly hook: AzurePreviewHook;
   private broker: Promise<TokenBroker> | undefined;
   private azurite: AzuriteServer | undefined;
-  private readonly view: vscode.TreeView<StorageNode>;
   /** Blob documents opened read-only: uri → where the text comes from. */
   private readonly openBlobs = new Map<string, { account: Account; container: string; blob: string }>();
 
@@ -43,8 +42,8 @@ export class AzureFeature extends Disposable {
     super();
     this.accounts = this._register(new AzureAccounts(context));
     this._register(toDisposable(() => this.hub.dispose()));
-    this.tree = this._register(new StorageTree(this.accounts, this.hub, () => this.choice(), () => undefined));
-    this.view = this._register(vscode.window.createTreeView('dataAppPreview.storage', { treeDataProvider: this.tree, showCollapseAll: true }));
+    this.tree = this._register(new StorageTree(this.accounts, this.hub, () => this.choice()));
+    this._register(vscode.window.createTreeView('dataAppPreview.storage', { treeDataProvider: this.tree, showCollapseAll: true }));
     this.hook = new AzurePreviewHook({
       current: () => this.previewAccount(),
       hub: this.hub,
@@ -240,9 +239,9 @@ export class AzureFeature extends Disposable {
     if (!picks?.length) return;
     for (const p of picks) await p.item.remove();
     this.hub.dispose();
+    this.accounts.fire();
     const c = this.choice();
     if (c && !(await this.findAccount(c.accountId))) await this.stopUsingForPreview();
-    this.accounts.fire();
   }
 
   // ---- the emulator ----
@@ -302,7 +301,7 @@ export class AzureFeature extends Disposable {
   // ---- explorer actions ----
 
   private container(account: Account, name: string) {
-    return this.hub.client({ target: account.target, credential: account.credential }).getContainerClient(name);
+    return this.tree.client(account).getContainerClient(name);
   }
 
   /** Runs a storage action; a failure becomes a message with the fix, never a stack. */
@@ -442,7 +441,7 @@ export class AzureFeature extends Disposable {
     if (node?.kind !== 'account') return;
     const name = await vscode.window.showInputBox({ title: `New container in ${node.account.label}`, prompt: 'Container name', validateInput: (v) => (v ? checkContainerName(v) : undefined) });
     if (!name) return;
-    await this.guarded(node.account, 'create', () => this.hub.client({ target: node.account.target, credential: node.account.credential }).getContainerClient(name).create());
+    await this.guarded(node.account, 'create', () => this.container(node.account, name).create());
     this.tree.refresh(node);
   }
 
@@ -454,10 +453,5 @@ export class AzureFeature extends Disposable {
       const doc = await vscode.workspace.openTextDocument(uri);
       await vscode.window.showTextDocument(doc, { preview: true });
     });
-  }
-
-  /** The tree view (tests reveal it). */
-  get treeView(): vscode.TreeView<StorageNode> {
-    return this.view;
   }
 }

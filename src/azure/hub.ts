@@ -44,10 +44,6 @@ export class BlobHub {
     return entry.client;
   }
 
-  has(target: StorageTarget): boolean {
-    return this.entries.has(accountKey(target));
-  }
-
   /** Closes the sockets of an account's client that are idle now (in-use ones finish first). */
   closeIdleSockets(target: StorageTarget): number {
     const entry = this.entries.get(accountKey(target));
@@ -69,13 +65,7 @@ export class BlobHub {
     return { idle: count(entry?.agent.freeSockets), busy: count(entry?.agent.sockets) };
   }
 
-  /** Drops an account's client and all its sockets (sign-out, detach). */
-  forget(target: StorageTarget): void {
-    const key = accountKey(target);
-    this.entries.get(key)?.agent.destroy();
-    this.entries.delete(key);
-  }
-
+  /** Drops every client and its sockets; clients are made again on next use (sign-out, shutdown). */
   dispose(): void {
     for (const e of this.entries.values()) e.agent.destroy();
     this.entries.clear();

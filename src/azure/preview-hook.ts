@@ -46,11 +46,6 @@ export class AzurePreviewHook implements RunHook {
 
   constructor(private readonly opts: PreviewHookOptions) {}
 
-  /** The open scope of a run (tests, diagnostics). */
-  scopeOf(runId: string): RunScope | undefined {
-    return this.runs.get(runId)?.scope;
-  }
-
   get openRuns(): number {
     return this.runs.size;
   }

@@ -64,7 +64,6 @@ export class StorageTree extends Disposable implements vscode.TreeDataProvider<S
     private readonly accounts: AzureAccounts,
     private readonly hub: BlobHub,
     private readonly choice: () => PreviewChoice | undefined,
-    private readonly ca: () => string | undefined,
   ) {
     super();
     this._register(accounts.onDidChange(() => this.refresh()));
@@ -191,8 +190,9 @@ export class StorageTree extends Disposable implements vscode.TreeDataProvider<S
     return out;
   }
 
-  private client(account: Account) {
-    return this.hub.client({ target: account.target, credential: account.credential, ca: account.emulator ? undefined : this.ca() });
+  /** The shared client of an account (the same one the run hook uses). */
+  client(account: Account) {
+    return this.hub.client({ target: account.target, credential: account.credential });
   }
 
   private async fetch(parent: StorageNode, next: string | undefined): Promise<Listing> {

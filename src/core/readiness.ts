@@ -1,11 +1,16 @@
 // Readiness: the server is ready when it answers HTTP. No `vscode` import.
 import * as http from 'node:http';
 
-/** One GET; resolves with the status code, or undefined if nothing answered within `timeoutMs`. */
-export function probeHttp(url: string, timeoutMs = 1000): Promise<number | undefined> {
+export interface ProbeResponse {
+  readonly status: number;
+  readonly headers: http.IncomingHttpHeaders;
+}
+
+/** One GET; resolves with the status and headers, or undefined if nothing answered within `timeoutMs`. */
+export function probe(url: string, timeoutMs = 1000): Promise<ProbeResponse | undefined> {
   return new Promise((resolve) => {
     let done = false;
-    const finish = (v: number | undefined) => {
+    const finish = (v: ProbeResponse | undefined) => {
       if (!done) {
         done = true;
         resolve(v);
@@ -13,7 +18,7 @@ export function probeHttp(url: string, timeoutMs = 1000): Promise<number | undef
     };
     const req = http.get(url, { timeout: timeoutMs, headers: { 'User-Agent': 'data-app-preview-probe' }, agent: false }, (res) => {
       res.resume();
-      finish(res.statusCode);
+      finish({ status: res.statusCode ?? 0, headers: res.headers });
       req.destroy();
     });
     req.on('timeout', () => {
@@ -22,6 +27,11 @@ export function probeHttp(url: string, timeoutMs = 1000): Promise<number | undef
     });
     req.on('error', () => finish(undefined));
   });
+}
+
+/** One GET; resolves with the status code, or undefined if nothing answered within `timeoutMs`. */
+export async function probeHttp(url: string, timeoutMs = 1000): Promise<number | undefined> {
+  return (await probe(url, timeoutMs))?.status;
 }
 
 export interface WaitOptions {

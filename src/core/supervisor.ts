@@ -297,7 +297,6 @@ export class AppSupervisor {
     const { spec } = prepared;
     const url = `http://${this.opts.host}:${port}${spec.urlPath}`;
     this._url = url;
-    this.run = run;
     let proc: ManagedProcess;
     try {
       const launched = await this.opts.strategy.launch({
