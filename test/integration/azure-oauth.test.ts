@@ -158,7 +158,6 @@ test('lifecycle: each restart closes the run (secret revoked) before stopping it
     assert.match((await get(url)).body, /rows=2 total=42/, 'the restarted app still reads');
 
     // close → stop → start, in that order, for the restart.
-    const lines = [...app.log.lines, ...hookLog.lines];
     const merged = app.log.lines;
     const runIds = merged.filter((l) => / start \(/.test(l)).map((l) => /\[run (\w+)\]/.exec(l)![1]!);
     assert.equal(runIds.length, 2);
@@ -173,7 +172,7 @@ test('lifecycle: each restart closes the run (secret revoked) before stopping it
     assert.equal(hook.openRuns, 0, 'stop closed the last run');
     const secrets = secretsToScan(envs);
     assert.ok(secrets.length >= 3);
-    const text = [...lines, ...app.output, ...hookLog.lines].join('\n');
+    const text = [...app.log.lines, ...app.output, ...hookLog.lines].join('\n');
     for (const s of secrets) assert.ok(!text.includes(s), `a secret appeared in the logs or output: ${s.slice(0, 8)}…`);
   } finally {
     await app.dispose();
