@@ -1,20 +1,10 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the example apps and the tests need, if any are missing.
-# Usage: scripts/prereqs.sh start|test   (fast no-op when everything is present)
+# Installs what the example apps and the tests need, when it is missing: Debian packages, then
+# the project's Python environments (scripts/python-env.sh: pinned venvs under .cache/python/).
+# Usage: scripts/prereqs.sh start|test   (fast when everything is present)
 set -euo pipefail
 mode="${1:-test}"
 pkgs=()
-py=/usr/bin/python3
-have_py() { [ -x "$py" ] && "$py" -c "import $1" >/dev/null 2>&1; }
-[ -x "$py" ] || pkgs+=(python3)
-have_py tornado || pkgs+=(python3-tornado)
-have_py flask || pkgs+=(python3-flask)
-have_py uvicorn || pkgs+=(python3-uvicorn)
-have_py fastapi || pkgs+=(python3-fastapi)
-have_py pandas || pkgs+=(python3-pandas)          # the warm-standby tests and benchmark
-have_py matplotlib || pkgs+=(python3-matplotlib)  # the warm-standby tests and benchmark
-have_py azure.storage.blob || pkgs+=(python3-azure)  # Azure: example apps and the broker tests
-have_py azure.identity || pkgs+=(python3-azure)
 command -v openssl >/dev/null || pkgs+=(openssl)   # the OAuth tests' certificate
 command -v rg >/dev/null || pkgs+=(ripgrep)                                          # code-server's install
 [ -f /usr/include/krb5.h ] || [ -f /usr/include/gssapi/gssapi.h ] || pkgs+=(libkrb5-dev) # code-server's install
@@ -22,7 +12,19 @@ command -v ps >/dev/null || pkgs+=(procps)
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || pkgs+=(chromium)                                         # the end-to-end suite
 fi
-[ ${#pkgs[@]} -eq 0 ] && exit 0
+python_envs() {
+  # start: the examples' environment; test: it and the seed's (Panel 1.4.4 + adlfs 2023.8).
+  local envs=(main)
+  [ "$mode" = test ] && envs+=(seed)
+  for e in "${envs[@]}"; do
+    if ! bash scripts/python-env.sh "$e" >/dev/null; then
+      [ "$mode" = start ] || exit 1
+      echo "prereqs: the Python environment could not be made: the examples that need Panel, Streamlit, Dash … will not run (see above)." >&2
+    fi
+  done
+}
+cd "$(dirname "$0")/.."
+if [ ${#pkgs[@]} -eq 0 ]; then python_envs; exit 0; fi
 
 echo "prereqs: installing Debian packages: ${pkgs[*]}" >&2
 if [ "$(id -u)" != 0 ]; then
@@ -36,3 +38,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
+python_envs

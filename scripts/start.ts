@@ -6,6 +6,7 @@ import { AzuriteServer, probeAzurite } from '../src/azure/azurite';
 import { emulatorTarget } from '../src/azure/connection';
 import { BlobHub } from '../src/azure/hub';
 import { CodeServer, ensureVsix, freePort, REPO } from '../test/e2e/vscode';
+import { venvPython } from '../test/python-env';
 
 /** The storage emulator for the Azure example, with data/sales.csv in a "sales" container. */
 async function startEmulator(): Promise<{ port: number; server?: AzuriteServer }> {
@@ -41,9 +42,14 @@ async function main(): Promise<void> {
   const emulator = await startEmulator();
   console.log('Starting VS Code (code-server)…');
   const settings: Record<string, unknown> = { 'dataAppPreview.azure.emulatorPort': emulator.port };
-  // There is no Python extension in the sandbox: use Debian's interpreter, which has the
-  // examples' packages (tornado, flask, fastapi, uvicorn).
-  if (fs.existsSync('/usr/bin/python3')) settings['dataAppPreview.pythonPath'] = '/usr/bin/python3';
+  // There is no Python extension in the sandbox: use the project's pinned venv, which has every
+  // example's framework (scripts/prereqs.sh made it). Without it, say which examples cannot run.
+  try {
+    settings['dataAppPreview.pythonPath'] = venvPython('main');
+  } catch (e) {
+    console.warn(`\n  ${(e as Error).message}\n  Only hello_stdlib.py (standard library) can run; the other examples need the venv's packages.\n`);
+    settings['dataAppPreview.pythonPath'] = 'python3';
+  }
   const server = await CodeServer.start({ workspace: path.join(REPO, 'examples'), vsix, port, settings });
   console.log(`\n  Data App Preview is ready: ${server.folderUrl()}\n`);
   console.log('  Open an example (tornado_dashboard.py is a good first one) and run "Data App: Preview App".');

@@ -93,7 +93,18 @@ export class TokenBroker {
   }
 
   /** Answers one request (exposed for tests of the protocol without sockets). */
+  /**
+   * Errors carry both shapes clients read: `{error: {code, message}}` (azure-identity 1.13
+   * crashes on a string "error") and App Service's own top-level `statusCode` and `message`
+   * (what MSAL's managed-identity client, in azure-identity 1.19 and later, shows the app).
+   */
   async answer(method: string, url: URL, headers: http.IncomingHttpHeaders): Promise<BrokerResponse> {
+    const r = await this.decide(method, url, headers);
+    const error = r.body.error as { message?: string } | undefined;
+    return r.status >= 400 && error ? { status: r.status, body: { statusCode: r.status, message: error.message, ...r.body } } : r;
+  }
+
+  private async decide(method: string, url: URL, headers: http.IncomingHttpHeaders): Promise<BrokerResponse> {
     if (url.pathname !== TOKEN_PATH) return { status: 404, body: errorBody('not_found', 'Unknown path.') };
     if (method !== 'GET') return { status: 405, body: errorBody('method_not_allowed', 'Use GET.') };
     const secret = headers['x-identity-header'];

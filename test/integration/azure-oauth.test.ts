@@ -2,7 +2,7 @@
 // Azurite in OAuth mode over HTTPS (certificate made by the test) ← the shared blob client and
 // the token endpoint, fed by a TokenCredential that stands in for Microsoft Entra ID (which
 // cannot be reached from this machine) ← real Python processes using the unmodified
-// azure-storage-blob SDK and DefaultAzureCredential (Debian's python3-azure).
+// azure-storage-blob SDK and DefaultAzureCredential (the pinned ones of requirements/main.txt).
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
@@ -209,7 +209,7 @@ test("lifecycle: a run's operations in flight are drained (or aborted after the 
       watch: false,
     });
     try {
-      assert.equal((await app.controller.start()).kind, 'ready');
+      await app.startReady();
       const pid1 = app.controller.supervisor.pid!;
       slow.delayMs = delayMs;
       // The app asks for a token; the editor's credential is slow to answer.

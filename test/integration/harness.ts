@@ -8,16 +8,17 @@ import * as path from 'node:path';
 import { AppController, type ControllerOptions } from '../../src/core/controller';
 import { childEnvironment } from '../../src/core/env';
 import type { FrameworkId } from '../../src/core/frameworks';
-import { buildLaunch } from '../../src/core/launch';
+import { buildLaunch, type LaunchContext } from '../../src/core/launch';
 import { isAlive } from '../../src/core/process';
 import type { Logger } from '../../src/core/log';
 import { ColdLaunch, type LaunchStrategy } from '../../src/core/strategy';
 import { WarmLaunch, type WarmOptions } from '../../src/core/warm';
+import { PYTHON } from '../python-env';
+import type { StartOutcome } from '../../src/core/supervisor';
 
 export const STANDBY = path.resolve(__dirname, '../../../python/dap_standby.py');
 
-/** Debian's interpreter: it sees the python3-* packages (tornado, flask, uvicorn, fastapi). */
-export const PYTHON = '/usr/bin/python3';
+export { PYTHON } from '../python-env';
 export const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/apps');
 export const LAUNCHER = path.resolve(__dirname, '../../../python/dap_launch.py');
 
@@ -40,6 +41,14 @@ export function tempApp(fixture: string, as = fixture): { dir: string; file: str
   return { dir, file };
 }
 
+/** Copies a fixture folder into a fresh folder (`base` decides where: some tools look up from it). */
+export function tempDir(fixtureDir: string, appFile: string, base = os.tmpdir()): { dir: string; file: string } {
+  fs.mkdirSync(base, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(base, 'dap-it-'));
+  fs.cpSync(fixtureDir, dir, { recursive: true });
+  return { dir, file: path.join(dir, appFile) };
+}
+
 export interface TestApp {
   readonly controller: AppController;
   readonly strategy: LaunchStrategy;
@@ -48,6 +57,8 @@ export interface TestApp {
   readonly output: string[];
   readonly dir: string;
   readonly file: string;
+  /** Starts the app and fails unless it became ready: with the app's "No module named …" line when there is one. */
+  startReady(): Promise<StartOutcome>;
   /** Stops everything, then asserts no process of this test is left. */
   dispose(): Promise<void>;
 }
@@ -62,10 +73,17 @@ export interface StartableOptions extends Partial<ControllerOptions> {
   warm?: Partial<WarmOptions>;
   /** Watch the folder for changes (default true); off when the caller reports changes itself. */
   watch?: boolean;
+  /** The interpreter (default: the main venv's). */
+  python?: string;
+  /** Other launch inputs (an Observable root, forwarded origins …). */
+  launch?: Partial<LaunchContext>;
+  /** A fixture folder copied whole instead of one file (the app file is `as` inside it). */
+  fixtureDir?: string;
 }
 
 export function startable(fixture: string, framework: FrameworkId, opts: StartableOptions = {}): TestApp {
-  const { dir, file } = tempApp(fixture, opts.as);
+  const { dir, file } = opts.fixtureDir ? tempDir(opts.fixtureDir, fixture) : tempApp(fixture, opts.as);
+  const python = opts.python ?? PYTHON;
   for (const extra of opts.extra ?? []) fs.copyFileSync(path.join(FIXTURES, extra), path.join(dir, extra));
   const marker = `dap-test-${randomUUID()}`;
   const log = new RecordingLogger();
@@ -97,11 +115,12 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
         framework,
         filePath: file,
         text: fs.readFileSync(file, 'utf8'),
-        python: PYTHON,
+        python,
         host: '127.0.0.1',
         port,
         workspaceFolder: dir,
         launcherPath: LAUNCHER,
+        ...opts.launch,
       });
       // The marker is inherited by every descendant: the orphan check looks for it.
       return { spec, env: childEnvironment(process.env, { DAP_TEST_MARKER: marker, ...opts.env }, spec.env) };
@@ -123,6 +142,11 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
     output,
     dir,
     file,
+    async startReady() {
+      const outcome = await controller.start();
+      assertReady(outcome, output, python);
+      return outcome;
+    },
     async dispose() {
       watcher?.close();
       await controller.dispose();
@@ -131,6 +155,18 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Fails unless `outcome` is ready. A missing module is a broken test environment, not a state
+ * mismatch: the message is the app's own "No module named …" line and the interpreter.
+ */
+export function assertReady(outcome: StartOutcome, output: readonly string[], python: string): void {
+  if (outcome.kind === 'ready') return;
+  const text = output.join('');
+  const missing = /^.*No module named .*$/m.exec(text);
+  if (missing) assert.fail(`${missing[0].trim()}  (interpreter ${python}; is it in requirements/main.in?)`);
+  assert.fail(`the app did not become ready: ${JSON.stringify(outcome)}\n--- its output, last lines ---\n${text.split('\n').slice(-15).join('\n')}`);
 }
 
 /** Pids of live processes whose environment holds `marker`. */

@@ -7,6 +7,7 @@ import { silentLogger } from '../../src/core/log';
 import { Reaper } from '../../src/core/reaper';
 import { ColdLaunch } from '../../src/core/strategy';
 import { AppSupervisor } from '../../src/core/supervisor';
+import { PYTHON } from '../python-env';
 
 const [file, marker, useReaper] = process.argv.slice(2) as [string, string, string];
 const reaper = useReaper === 'yes' ? new Reaper(path.resolve(__dirname, '../../src/reaper/main.js')) : undefined;
@@ -19,7 +20,7 @@ const sup = new AppSupervisor({
   readyTimeoutMs: () => 20_000,
   stopGraceMs: () => 1000,
   prepare: async (port) => {
-    const spec = buildLaunch({ framework: 'script', filePath: file, text: '', python: '/usr/bin/python3', host: '127.0.0.1', port, workspaceFolder: path.dirname(file), launcherPath: '' });
+    const spec = buildLaunch({ framework: 'script', filePath: file, text: '', python: PYTHON, host: '127.0.0.1', port, workspaceFolder: path.dirname(file), launcherPath: '' });
     return { spec, env: childEnvironment(process.env, { DAP_TEST_MARKER: marker }, spec.env) };
   },
 });

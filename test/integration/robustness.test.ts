@@ -26,7 +26,7 @@ describe('stopping', () => {
   it('an app that ignores SIGINT and SIGTERM is still killed', async () => {
     const app = startable('ignores_signals.py', 'script', { stopGraceMs: () => 300 });
     try {
-      assert.equal((await app.controller.start()).kind, 'ready');
+      await app.startReady();
       const pid = app.controller.supervisor.pid!;
       const t0 = Date.now();
       await app.controller.stop();
@@ -42,7 +42,7 @@ describe('stopping', () => {
     const pidsFile = path.join(fs.mkdtempSync('/tmp/dap-pids-'), 'pids');
     const app = startable('spawns_children.py', 'script', { env: { PIDS_FILE: pidsFile } });
     try {
-      assert.equal((await app.controller.start()).kind, 'ready');
+      await app.startReady();
       const [sameGroup, newSession] = fs.readFileSync(pidsFile, 'utf8').split(' ').map(Number) as [number, number];
       assert.ok(isAlivePid(sameGroup) && isAlivePid(newSession));
       assert.ok(app.controller.supervisor.livePids().includes(newSession), 'the tree includes the escaped grandchild');
@@ -58,7 +58,7 @@ describe('stopping', () => {
     const pidsFile = path.join(fs.mkdtempSync('/tmp/dap-pids-'), 'pids');
     const app = startable('spawns_children.py', 'script', { env: { PIDS_FILE: pidsFile } });
     try {
-      await app.controller.start();
+      await app.startReady();
       const before = fs.readFileSync(pidsFile, 'utf8').split(' ').map(Number);
       assert.equal((await app.controller.restartNow('test')).kind, 'ready');
       for (const pid of before) assert.equal(isAlivePid(pid), false);
@@ -97,7 +97,7 @@ describe('crashes', () => {
   it('a ready app that exits on its own becomes crashed with its output', async () => {
     const app = startable('stdlib_app.py', 'script');
     try {
-      await app.controller.start();
+      await app.startReady();
       process.kill(app.controller.supervisor.pid!, 'SIGKILL');
       await waitFor('the crash', () => (app.controller.supervisor.state === 'crashed' ? true : undefined));
       assert.match(app.controller.supervisor.lastError!.message, /exited \(killed by SIGKILL\)/);
@@ -175,11 +175,11 @@ describe('ports', () => {
     const app = startable('stdlib_app.py', 'script');
     let busy: net.Server | undefined;
     try {
-      await app.controller.start();
+      await app.startReady();
       const first = app.controller.supervisor.port!;
       await app.controller.stop();
       busy = await hold(first);
-      assert.equal((await app.controller.start()).kind, 'ready');
+      await app.startReady();
       assert.notEqual(app.controller.supervisor.port, first);
       assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-1/);
     } finally {
@@ -208,7 +208,7 @@ describe('restart storms', () => {
   it('50 saves within one second give at most 2 restarts, and the last version is served', async () => {
     const app = startable('stdlib_app.py', 'script', { debounceMs: () => 300 });
     try {
-      await app.controller.start();
+      await app.startReady();
       const source = fs.readFileSync(app.file, 'utf8');
       const t0 = Date.now();
       for (let i = 1; i <= 50; i++) {
@@ -229,7 +229,7 @@ describe('restart storms', () => {
     // A debounce absorbs the truncate-then-write events of one save (as the default 300 ms does).
     const app = startable('stdlib_app.py', 'script', { debounceMs: () => 100 });
     try {
-      await app.controller.start();
+      await app.startReady();
       const source = fs.readFileSync(app.file, 'utf8');
       app.controller.requestRestart('first');
       await waitFor('the restart to begin', () => (app.controller.supervisor.state === 'restarting' ? true : undefined), 5000);
@@ -248,7 +248,7 @@ describe('restart storms', () => {
   it('saving unchanged content, or a file outside the glob, does not restart', async () => {
     const app = startable('stdlib_app.py', 'script', { debounceMs: () => 50 });
     try {
-      await app.controller.start();
+      await app.startReady();
       fs.writeFileSync(app.file, fs.readFileSync(app.file, 'utf8'));
       fs.writeFileSync(path.join(app.dir, 'notes.docx'), 'x');
       fs.mkdirSync(path.join(app.dir, '__pycache__'));
@@ -268,7 +268,7 @@ describe('the launcher', () => {
   it('runs app.run(debug=True) without forking Werkzeug\'s reloader', async () => {
     const app = startable('flask_debug_run.py', 'dash');
     try {
-      assert.equal((await app.controller.start()).kind, 'ready');
+      await app.startReady();
       const body = (await get(app.controller.supervisor.url!)).body;
       assert.match(body, /reloader-child=None/);
       assert.equal(app.controller.supervisor.livePids().length, 1, 'one interpreter, no reloader child');

@@ -42,7 +42,7 @@ describe('warm standby', () => {
     const ranFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dap-ran-')), 'ran');
     const app = startable('heavy_app.py', 'script', { warm: {}, env: { RAN_FILE: ranFile } });
     try {
-      assert.equal((await app.controller.start()).kind, 'ready');
+      await app.startReady();
       const ready = await warmOf(app).standbyReady();
       assert.ok(ready, 'a standby is ready');
       for (const m of ['matplotlib', 'matplotlib.pyplot', 'pandas', 'tornado.web']) assert.ok(ready.imported.includes(m), `pre-imported ${m}`);
@@ -70,7 +70,7 @@ describe('warm standby', () => {
     const site = fakeSitePackage();
     const app = startable('uses_helper.py', 'script', { warm: {}, extra: ['helper.py'], env: { PYTHONPATH: site.dir } });
     try {
-      await app.controller.start();
+      await app.startReady();
       const ready = await warmOf(app).standbyReady();
       assert.ok(ready?.skipped.includes('helper'), 'the workspace helper is skipped');
       assert.ok(ready?.imported.includes('fakepkg'), 'the third-party package is pre-imported');
@@ -92,7 +92,7 @@ describe('warm standby', () => {
     const env: Record<string, string> = { PYTHONPATH: site.dir, FROM_DOTENV: 'a' };
     const app = startable('uses_helper.py', 'script', { warm: {}, extra: ['helper.py'], env });
     try {
-      await app.controller.start();
+      await app.startReady();
 
       await warmOf(app).standbyReady();
       fs.writeFileSync(site.file, 'VALUE = 2\n'); // e.g. `pip install -U fakepkg`
@@ -126,7 +126,7 @@ describe('warm standby', () => {
     fs.writeFileSync(site.file, "import sys, time\nif 'dap_standby' in sys.argv[0]:\n    time.sleep(30)\nVALUE = 1\n");
     const app = startable('uses_helper.py', 'script', { warm: { readyWaitMs: 300 }, extra: ['helper.py'], env: { PYTHONPATH: site.dir } });
     try {
-      await app.controller.start();
+      await app.startReady();
       const slowStandby = await waitFor('the standby to start', () => warmOf(app).standbyPid);
       assert.equal((await app.controller.restartNow('standby too slow')).kind, 'ready');
       assert.equal(starts(app).at(-1), 'cold: the standby was not ready in time');
@@ -141,7 +141,7 @@ describe('warm standby', () => {
     let enabled = false;
     const app = startable('stdlib_app.py', 'script', { warm: { enabled: () => enabled } });
     try {
-      await app.controller.start();
+      await app.startReady();
       await app.controller.restartNow('off');
       assert.equal(warmOf(app).standbyPid, undefined);
       assert.deepEqual(starts(app), ['cold', 'cold']);
@@ -159,10 +159,10 @@ describe('warm standby', () => {
     const app = startable('stdlib_app.py', 'custom', { warm: {} });
     try {
       (app.controller as unknown as { opts: { prepare: unknown } }).opts.prepare = async (port: number) => ({
-        spec: { framework: 'custom', command: '/bin/sh', args: ['-c', `exec /usr/bin/python3 ${app.file}`], cwd: app.dir, env: { PORT: String(port), HOST: '127.0.0.1' }, urlPath: '/' },
+        spec: { framework: 'custom', command: '/bin/sh', args: ['-c', `exec ${PYTHON} ${app.file}`], cwd: app.dir, env: { PORT: String(port), HOST: '127.0.0.1' }, urlPath: '/' },
         env: { ...process.env, DAP_TEST_MARKER: app.marker, PORT: String(port), HOST: '127.0.0.1' },
       });
-      await app.controller.start();
+      await app.startReady();
       await app.controller.restartNow('again');
       assert.deepEqual(starts(app), ['cold: not a Python launch', 'cold: not a Python launch']);
       assert.equal(warmOf(app).standbyPid, undefined);
@@ -192,7 +192,7 @@ describe('warm standby', () => {
   it('200 consecutive warm restarts: none fails, and nothing is left running', { timeout: 300_000 }, async () => {
     const app = startable('stdlib_app.py', 'script', { warm: {} });
     try {
-      await app.controller.start();
+      await app.startReady();
       for (let i = 1; i <= 200; i++) {
         await warmOf(app).standbyReady();
         const outcome = await app.controller.restartNow(`restart ${i}`);

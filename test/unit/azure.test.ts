@@ -189,6 +189,9 @@ test('token endpoint protocol: secret, resource, lifetime, revocation', async ()
     // Errors are {error: {code, message}} (azure-identity 1.13 crashes on a string "error").
     const bad = await broker.answer('GET', url('resource=https://storage.azure.com'), {});
     assert.equal(typeof (bad.body.error as { message: string }).message, 'string');
+    // … and App Service's top-level statusCode and message (MSAL's client, azure-identity ≥ 1.19).
+    assert.equal(bad.body.statusCode, 400);
+    assert.equal(bad.body.message, (bad.body.error as { message: string }).message);
     await scope.close(100);
     const revoked = await broker.answer('GET', url('resource=https://storage.azure.com'), { 'x-identity-header': secret });
     assert.equal(revoked.status, 401);

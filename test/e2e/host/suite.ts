@@ -18,6 +18,15 @@ function folder(): string {
   return f.uri.fsPath;
 }
 
+/** The workspace's interpreter: the project's pinned venv (written into the settings by makeWorkspace). */
+function venvPython(): string {
+  const py = vscode.workspace.getConfiguration('dataAppPreview').inspect<string>('pythonPath')?.workspaceValue;
+  assert.ok(py && py.includes('.cache/python/main'), `the workspace names the project's venv (${py})`);
+  return py;
+}
+/** An interpreter without Panel: Debian's, with nothing but the standard library. */
+const BARE_PYTHON = '/usr/bin/python3';
+
 async function root(): Promise<DataAppPreview> {
   const ext = vscode.extensions.getExtension<DataAppPreview>(EXT_ID);
   assert.ok(ext, `${EXT_ID} is installed`);
@@ -91,7 +100,8 @@ const tests: Test[] = [
       const r = await root();
       assert.equal(vscode.extensions.getExtension('ms-python.python'), undefined, 'the Python extension is absent here');
       const uri = vscode.Uri.file(path.join(folder(), 'tornado_app.py'));
-      assert.deepEqual(await r.interpreters.resolve(uri), { path: '/usr/bin/python3', source: 'setting' });
+      const venv = venvPython();
+      assert.deepEqual(await r.interpreters.resolve(uri), { path: venv, source: 'setting' });
       const cfg = vscode.workspace.getConfiguration('dataAppPreview', uri);
       await cfg.update('pythonPath', '', vscode.ConfigurationTarget.Workspace);
       try {
@@ -99,7 +109,7 @@ const tests: Test[] = [
         assert.equal(choice.source, 'PATH');
         assert.match(path.basename(choice.path), /^python3?$/);
       } finally {
-        await cfg.update('pythonPath', '/usr/bin/python3', vscode.ConfigurationTarget.Workspace);
+        await cfg.update('pythonPath', venv, vscode.ConfigurationTarget.Workspace);
       }
     },
   ],
@@ -113,7 +123,7 @@ const tests: Test[] = [
       try {
         const session = await previewFile('tornado_app.py');
         assert.equal(session.controller.supervisor.port, p1, 'the port setting is used');
-        assert.equal(session.pythonPath, '/usr/bin/python3');
+        assert.equal(session.pythonPath, venvPython());
         await cfg.update('port', p2, vscode.ConfigurationTarget.Workspace);
         await vscode.commands.executeCommand('dataAppPreview.restart', uri);
         assert.equal(session.state, 'ready');
@@ -196,6 +206,10 @@ const tests: Test[] = [
       }
       // A framework that is not installed: named, with the install command, and nothing runs.
       const panelUri = vscode.Uri.file(path.join(folder(), 'panel_app.py'));
+      const venv = venvPython();
+      const panelCfg = vscode.workspace.getConfiguration('dataAppPreview', panelUri);
+      await panelCfg.update('pythonPath', BARE_PYTHON, vscode.ConfigurationTarget.Workspace);
+      try {
       const target = await r.apps.resolveTarget(panelUri, { interactive: false });
       assert.equal(target?.framework, 'panel');
       await vscode.commands.executeCommand('dataAppPreview.preview', panelUri);
@@ -205,6 +219,9 @@ const tests: Test[] = [
       assert.match(err.message, /Panel is not installed for \/usr\/bin\/python3.*python3 -m pip install panel/);
       assert.deepEqual(session.controller.supervisor.livePids(), []);
       await closeAll();
+      } finally {
+        await panelCfg.update('pythonPath', venv, vscode.ConfigurationTarget.Workspace);
+      }
     },
   ],
   [
