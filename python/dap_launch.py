@@ -3,20 +3,20 @@
 Usage: python dap_launch.py --script FILE [ARGS...]
        python dap_launch.py --module NAME [ARGS...]
 
-Dash's ``app.run(debug=True)`` would fork Werkzeug's reloader, which keeps a second
-interpreter alive across edits. The extension restarts the whole process itself, so the
-launcher forces ``use_reloader=False`` before the app runs. Nothing else is changed.
+An app may turn its framework's reloader on from its own code: Dash's
+``app.run(debug=True)`` forks Werkzeug's reloader, ``Dash(backend="fastapi")`` with
+``debug=True`` runs ``uvicorn --reload``, and a script may call ``uvicorn.run(reload=True)``.
+Each keeps a second interpreter alive across edits. The extension restarts the whole process
+itself, so the launcher (and the warm standby, which imports this module) turns each of them
+off, whether the module is already imported or is imported later. Nothing else is changed.
 """
+import importlib.abc
 import os
 import runpy
 import sys
 
 
-def _force_werkzeug_reloader_off():
-    try:
-        import werkzeug.serving as serving
-    except ImportError:
-        return
+def _werkzeug_serving(serving):
     original = serving.run_simple
 
     def run_simple(*args, **kwargs):
@@ -26,12 +26,96 @@ def _force_werkzeug_reloader_off():
     serving.run_simple = run_simple
 
 
+def _uvicorn(uvicorn):
+    original = uvicorn.run
+
+    def run(*args, **kwargs):
+        kwargs["reload"] = False
+        return original(*args, **kwargs)
+
+    uvicorn.run = run
+
+
+def _dash_fastapi(module):
+    # With debug=True, Dash's FastAPI backend runs `python -m uvicorn … --reload` as a child.
+    # Its run() inspects its caller's frame, so it is not wrapped: the child's command line is.
+    real = module.subprocess
+
+    class _Subprocess:
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+        @staticmethod
+        def Popen(args, *rest, **kwargs):
+            if isinstance(args, (list, tuple)) and "uvicorn" in args:
+                args = [a for a in args if a != "--reload"]
+            return real.Popen(args, *rest, **kwargs)
+
+    module.subprocess = _Subprocess()
+
+
+GUARDS = {
+    "werkzeug.serving": _werkzeug_serving,
+    "uvicorn": _uvicorn,
+    "dash.backends._fastapi": _dash_fastapi,
+}
+
+
+class _PatchingLoader(importlib.abc.Loader):
+    """Runs the real loader, then the guard; everything else is the real loader's."""
+
+    def __init__(self, loader, guard):
+        self._loader, self._guard = loader, guard
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        self._guard(module)
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+
+class _GuardFinder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        guard = GUARDS.get(name)
+        if guard is None:
+            return None
+        for finder in sys.meta_path:
+            if finder is self or not hasattr(finder, "find_spec"):
+                continue
+            spec = finder.find_spec(name, path, target)
+            if spec is not None:
+                if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                    spec.loader = _PatchingLoader(spec.loader, guard)
+                return spec
+        return None
+
+
+_installed = False
+
+
+def disable_reloaders():
+    """Turns every known reloader off: now for imported modules, on import for the others."""
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    for name, guard in GUARDS.items():
+        module = sys.modules.get(name)
+        if module is not None:
+            guard(module)
+    sys.meta_path.insert(0, _GuardFinder())
+
+
 def main(argv):
     if len(argv) < 2 or argv[0] not in ("--script", "--module"):
         sys.stderr.write(__doc__)
         return 2
     kind, target, rest = argv[0], argv[1], argv[2:]
-    _force_werkzeug_reloader_off()
+    disable_reloaders()
     if kind == "--script":
         sys.argv = [target, *rest]
         sys.path.insert(0, os.path.dirname(os.path.abspath(target)))

@@ -13,7 +13,8 @@ Usage: python -u dap_standby.py PRELOAD_JSON
 4. If a file behind a pre-imported module changed since it was imported, it prints
    "\\0DAP-STANDBY-STALE <file>" and exits 75: the editor then starts the run cold.
    Otherwise it prints "\\0DAP-STANDBY-GO", takes the run's environment, directory and
-   arguments, and runs the framework's CLI as `python -m` (or the script) would.
+   arguments, turns framework reloaders off as dap_launch.py does for a cold run, and runs the
+   framework's CLI as `python -m` (or the script) would.
 """
 import importlib
 import importlib.util
@@ -110,6 +111,15 @@ def _stale(files):
     return None
 
 
+def _launcher():
+    """python/dap_launch.py beside this file (not on sys.path: it is loaded by its path)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "dap_launch.py")
+    spec = importlib.util.spec_from_file_location("dap_launch", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def main(argv):
     spec = json.loads(argv[0]) if argv else {}
     imported, skipped, failed = _preload(spec)
@@ -139,6 +149,8 @@ def main(argv):
         fsspec_config.set_conf_env(fsspec_config.conf)
     os.chdir(go["cwd"])
     sys.stdin = open(os.devnull)  # like the cold launch: no stdin for the app
+    # Like the cold launch through dap_launch.py: no framework reloader, whatever the app asks for.
+    _launcher().disable_reloaders()
     target, rest = go["target"], list(go.get("argv", []))
     if go["mode"] == "module":
         sys.path.insert(0, os.getcwd())  # as `python -m` does

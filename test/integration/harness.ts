@@ -75,14 +75,16 @@ export interface StartableOptions extends Partial<ControllerOptions> {
   watch?: boolean;
   /** The interpreter (default: the main venv's). */
   python?: string;
-  /** Other launch inputs (an Observable root, forwarded origins …). */
-  launch?: Partial<LaunchContext>;
-  /** A fixture folder copied whole instead of one file (the app file is `as` inside it). */
+  /** Other launch inputs (an Observable root, forwarded origins …), given the app's folder. */
+  launch?: (dir: string) => Partial<LaunchContext>;
+  /** A fixture folder copied whole instead of one file (`fixture` is the app file's path inside it). */
   fixtureDir?: string;
+  /** Where the app's temporary folder is made (default: the system's). */
+  tempBase?: string;
 }
 
 export function startable(fixture: string, framework: FrameworkId, opts: StartableOptions = {}): TestApp {
-  const { dir, file } = opts.fixtureDir ? tempDir(opts.fixtureDir, fixture) : tempApp(fixture, opts.as);
+  const { dir, file } = opts.fixtureDir ? tempDir(opts.fixtureDir, fixture, opts.tempBase) : tempApp(fixture, opts.as);
   const python = opts.python ?? PYTHON;
   for (const extra of opts.extra ?? []) fs.copyFileSync(path.join(FIXTURES, extra), path.join(dir, extra));
   const marker = `dap-test-${randomUUID()}`;
@@ -120,7 +122,7 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
         port,
         workspaceFolder: dir,
         launcherPath: LAUNCHER,
-        ...opts.launch,
+        ...opts.launch?.(dir),
       });
       // The marker is inherited by every descendant: the orphan check looks for it.
       return { spec, env: childEnvironment(process.env, { DAP_TEST_MARKER: marker, ...opts.env }, spec.env) };

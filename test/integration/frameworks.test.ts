@@ -1,0 +1,159 @@
+// Every framework for real: the pinned Panel, Bokeh, Streamlit, Dash, Shiny, Gradio, Voilà and
+// Solara of requirements/main.txt, and Observable Framework from npm, each started with exactly
+// the arguments the extension builds (buildLaunch), through the supervisor, cold and then warm.
+// Each test shows, in Debian's Chromium:
+//  - the page the extension opens answers, and none of its own requests fail (no 404);
+//  - the app's content renders (Panel, Bokeh, Shiny, Solara and Voilà render over a websocket);
+//  - the framework's own reloader is off in the cold run and in the warm run: an edit alone
+//    restarts nothing (same process tree) and, where the framework caches the app, changes
+//    nothing served;
+//  - a change reported to the controller restarts it and the new version renders;
+//  - stopping leaves no process (dispose() checks the process table).
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FrameworkId } from '../../src/core/frameworks';
+import type { Page } from 'playwright-core';
+import { TestBrowser, seeText } from './browser';
+import { get, sleep, startable, type TestApp } from './harness';
+
+const FRAMEWORKS = path.resolve(__dirname, '../../../test/fixtures/frameworks');
+const REPO = path.resolve(__dirname, '../../..');
+const SHOTS = path.join(REPO, 'test-results', 'integration');
+
+interface Case {
+  readonly label: string;
+  readonly framework: FrameworkId;
+  readonly file: string;
+  /** What the page shows of the app, as `${label} VERSION-n`. */
+  readonly title: string;
+  /** Text only the server-side callback or the widget's front end makes. */
+  readonly computed: string;
+  /**
+   * Whether a new page still gets the version the server loaded. Streamlit and Voilà read the
+   * file again for every new session (Voilà in a new kernel), without restarting anything.
+   */
+  readonly servesLoadedVersion: boolean;
+  /** Observable Framework pushes an edited page to the open browser itself, and has no flag to stop it. */
+  readonly pushesEdits?: boolean;
+  readonly warm: boolean;
+}
+
+const CASES: Case[] = [
+  { label: 'Panel', framework: 'panel', file: 'panel_app.py', title: 'Panel', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
+  { label: 'Bokeh server', framework: 'bokeh', file: 'bokeh_app.py', title: 'Bokeh', computed: 'n squared: 9', servesLoadedVersion: true, warm: true },
+  { label: 'Streamlit', framework: 'streamlit', file: 'streamlit_app.py', title: 'Streamlit', computed: 'Doubled rows: 6', servesLoadedVersion: false, warm: true },
+  { label: 'Dash (app.run(debug=True))', framework: 'dash', file: 'dash_app.py', title: 'Dash', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
+  { label: 'Dash on FastAPI (debug=True: uvicorn child without --reload)', framework: 'dash', file: 'dash_fastapi_app.py', title: 'Dash FastAPI', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
+  { label: 'Shiny for Python', framework: 'shiny', file: 'shiny_app.py', title: 'Shiny', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
+  { label: 'Gradio', framework: 'gradio', file: 'gradio_app.py', title: 'Gradio', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
+  { label: 'Voilà', framework: 'voila', file: 'voila_app.ipynb', title: 'Voila', computed: 'Doubled rows: 6', servesLoadedVersion: false, warm: true },
+  { label: 'Solara', framework: 'solara', file: 'solara_app.py', title: 'Solara', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
+  { label: 'Observable Framework (npm, always cold)', framework: 'observable', file: 'src/index.md', title: 'Observable', computed: 'Doubled rows: 6', servesLoadedVersion: false, pushesEdits: true, warm: false },
+];
+
+let browser: TestBrowser;
+before(async () => {
+  browser = await TestBrowser.launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
+// Changes are reported by the test itself; the glob is the extension's default kinds of files.
+const common = { watch: false, warm: {}, watchGlob: () => '**/*.{py,ipynb,md}' };
+
+function makeApp(c: Case): TestApp {
+  if (c.framework === 'observable') {
+    // npx finds the project's own @observablehq/framework from a folder inside the repository.
+    return startable(c.file, c.framework, { ...common, fixtureDir: path.join(FRAMEWORKS, 'observable'), tempBase: path.join(REPO, '.cache', 'it'), launch: (dir) => ({ observableRoot: dir }) });
+  }
+  return startable(c.file, c.framework, { ...common, fixtureDir: FRAMEWORKS });
+}
+
+function setVersion(app: TestApp, n: number): void {
+  fs.writeFileSync(app.file, fs.readFileSync(app.file, 'utf8').replace(/VERSION-\d+/, `VERSION-${n}`));
+}
+
+/** Opens the page the extension would show and checks it rendered `version` with no failed request; the page stays open. */
+async function render(app: TestApp, c: Case, version: number): Promise<Page> {
+  const url = app.controller.supervisor.url!;
+  const origin = new URL(url).origin;
+  const { page, failures } = await browser.page(origin);
+  try {
+    const res = await page.goto(url, { waitUntil: 'load' });
+    assert.ok(res && res.status() < 400, `${url} answered ${res?.status()}`);
+    await seeText(page, `${c.title} VERSION-${version}`);
+    await seeText(page, c.computed);
+    await sleep(300); // late requests (fonts, lazily loaded chunks) are counted too
+    assert.deepEqual(failures, [], `the page's own requests all succeeded (${url})`);
+    return page;
+  } catch (e) {
+    // What the page showed, for whoever reads the failure (CI keeps test-results/).
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const shot = path.join(SHOTS, `${c.framework}-${path.basename(c.file)}-v${version}.png`);
+    await page.screenshot({ path: shot }).catch(() => undefined);
+    await page.context().close();
+    throw new Error(`${(e as Error).message}\n(screenshot: ${shot}; failed requests: ${failures.join(', ') || 'none'})`);
+  }
+}
+
+/**
+ * An edit alone, with the page open: no restart (same process tree, no start logged, no
+ * reloader flag or output), the open page is not re-run or reloaded with the new version and,
+ * where the server caches the app it loaded, a new page still gets the old version.
+ */
+async function editChangesNothing(app: TestApp, c: Case, open: Page, served: number, written: number): Promise<void> {
+  const sup = app.controller.supervisor;
+  const tree = sup.livePids().sort();
+  const starts = app.log.lines.filter((l) => / start \(/.test(l)).length;
+  setVersion(app, written);
+  await sleep(2500); // longer than any framework's own watcher takes to react
+  assert.equal(sup.state, 'ready');
+  assert.deepEqual(sup.livePids().sort(), tree, `${c.label}: the same processes run after an edit (no reloader, no new worker)`);
+  assert.equal(app.log.lines.filter((l) => / start \(/.test(l)).length, starts, 'no start was logged');
+  for (const pid of sup.livePids()) {
+    const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    for (const flag of ['--reload', '--autoreload', '--dev']) assert.ok(!argv.includes(flag), `${c.label}: pid ${pid} runs ${argv.join(' ')}`);
+  }
+  if (c.pushesEdits) {
+    await seeText(open, `${c.title} VERSION-${written}`); // its own live update (a known limit; no process restarted)
+  } else {
+    assert.equal(await open.getByText(`VERSION-${written}`).count(), 0, `${c.label}: the open page was not re-run with the edit`);
+    await seeText(open, `${c.title} VERSION-${served}`);
+  }
+  await open.context().close();
+  if (c.servesLoadedVersion) await (await render(app, c, served)).context().close();
+  const out = app.output.join('');
+  assert.doesNotMatch(out, /(?<!no )\b(reloading|restarting with|detected change|watching for file changes|StatReload|WatchFiles)\b/i, `${c.label}: no reloader output`);
+}
+
+describe('every framework for real: cold, then warm', () => {
+  for (const c of CASES) {
+    it(c.label, async () => {
+      const app = makeApp(c);
+      try {
+        await app.startReady();
+        const first = app.controller.supervisor.pid!;
+        assert.equal((await get(app.controller.supervisor.url!)).status < 400, true, 'the page answers');
+        await editChangesNothing(app, c, await render(app, c, 1), 1, 2); // the cold run's reloader is off
+
+        // A change reported to the controller (what a save does) restarts the app.
+        if (c.warm) await (app.strategy as import('../../src/core/warm').WarmLaunch).standbyReady();
+        await app.controller.fileChanged(app.file);
+        await app.controller.idle();
+        assert.equal(app.controller.supervisor.state, 'ready', app.output.join('').slice(-2000));
+        assert.notEqual(app.controller.supervisor.pid, first, 'a new process serves the new version');
+        const via = app.controller.supervisor.lastVia;
+        assert.equal(via, c.warm ? 'warm' : 'cold: not a Python launch', `the second run started ${via}`);
+        await editChangesNothing(app, c, await render(app, c, 2), 2, 3); // the warm run's reloader is off too
+
+        await app.controller.stop();
+        assert.equal(app.controller.supervisor.state, 'stopped');
+      } finally {
+        await app.dispose(); // asserts that nothing of this app is left running
+      }
+    });
+  }
+});
