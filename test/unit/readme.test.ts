@@ -26,6 +26,22 @@ describe('README matches the code', () => {
     for (const c of manifest.contributes.commands as Array<{ title: string }>) assert.ok(readme.includes(c.title), c.title);
     for (const id of FRAMEWORK_IDS) assert.ok(readme.includes(`\`${id}\``), id);
   });
+  it('the framework table says which pinned version each row is tested with', () => {
+    const locks = ['main', 'seed'].map((l) => fs.readFileSync(path.join(root, 'requirements', `${l}.txt`), 'utf8').toLowerCase()).join('\n');
+    const header = readme.split('\n').findIndex((l) => l.startsWith('| framework | command | page | tested with (CI) |'));
+    assert.ok(header > 0, 'the table has a "tested with (CI)" column');
+    const after = readme.split('\n').slice(header + 2);
+    const rows = after.slice(0, after.findIndex((l) => !l.startsWith('|')));
+    assert.equal(rows.length, 13, 'one row per framework');
+    for (const row of rows) {
+      const cell = row.split('|').slice(-2)[0]!.trim();
+      assert.ok(cell, `${row.slice(0, 30)}: says what it is tested with`);
+      for (const [, name, version] of cell.matchAll(/([A-Za-z][\w.-]*) (\d+\.\d+\.\d+)/g)) {
+        const pin = name === 'Framework' ? manifest.devDependencies['@observablehq/framework'] === version : locks.includes(`\n${name!.toLowerCase()}==${version}\n`);
+        assert.ok(pin, `"${name} ${version}" is what requirements/ (or package.json) pins`);
+      }
+    }
+  });
   it('the screenshot it shows exists', () => {
     for (const m of readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) assert.ok(fs.existsSync(path.join(root, m[1]!)), m[1]);
   });
