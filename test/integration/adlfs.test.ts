@@ -9,17 +9,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, ContainerSASPermissions, generateAccountSASQueryParameters, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { TokenBroker } from '../../src/azure/broker';
 import { previewEnvironment } from '../../src/azure/childenv';
-import { EMULATOR_ACCOUNT, EMULATOR_KEY, parseSasUrl, type StorageTarget } from '../../src/azure/connection';
+import { parseSasUrl, type StorageTarget } from '../../src/azure/connection';
 import { BlobHub } from '../../src/azure/hub';
 import { RunScope } from '../../src/azure/scope';
 import { withRunEnv } from '../../src/core/env';
 import { silentLogger } from '../../src/core/log';
 import { pickFreePort } from '../../src/core/ports';
 import { PYTHON, venvPython } from '../python-env';
-import { AZURE_FIXTURES, EmulatorTokenCredential, keyTarget, startAzurite, tokenTarget, type TestAzurite } from './azure-env';
+import { AZURE_FIXTURES, emulatorSasUrls, EmulatorTokenCredential, keyTarget, startAzurite, tokenTarget, type TestAzurite } from './azure-env';
 import { TestBrowser, seeText } from './browser';
 import { get, startable } from './harness';
 
@@ -70,16 +69,10 @@ function defined(env: Record<string, string | null>): Record<string, string> {
 }
 
 function sasTargets(): Array<[string, StorageTarget]> {
-  const key = new StorageSharedKeyCredential(EMULATOR_ACCOUNT, EMULATOR_KEY);
-  const expiresOn = new Date(Date.now() + 3_600_000);
-  const accountSas = generateAccountSASQueryParameters(
-    { expiresOn, permissions: AccountSASPermissions.parse('rl'), resourceTypes: AccountSASResourceTypes.parse('sco').toString(), services: AccountSASServices.parse('b').toString() },
-    key,
-  ).toString();
-  const containerSas = generateBlobSASQueryParameters({ containerName: 'sales', permissions: ContainerSASPermissions.parse('rl'), expiresOn }, key).toString();
+  const sas = emulatorSasUrls(http, 'sales');
   return [
-    ['account SAS URL', parseSasUrl(`${http.endpoint}?${accountSas}`)],
-    ['container SAS URL', parseSasUrl(`${http.endpoint}/sales?${containerSas}`)],
+    ['account SAS URL', parseSasUrl(sas.account)],
+    ['container SAS URL', parseSasUrl(sas.container)],
   ];
 }
 

@@ -7,7 +7,6 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, ContainerSASPermissions, generateAccountSASQueryParameters, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { AzuriteServer, azuriteArgs, findAzurite, probeAzurite } from '../../src/azure/azurite';
 import { deletePrefix, downloadBlob, listContainers, listLevel, readText, uploadFolder, uploadStream, NotTextError } from '../../src/azure/blobs';
 import { EMULATOR_ACCOUNT, EMULATOR_KEY, connectionStringFor, parseConnectionString, parseSasUrl } from '../../src/azure/connection';
@@ -15,7 +14,7 @@ import { describeProblem } from '../../src/azure/errors';
 import { BlobHub } from '../../src/azure/hub';
 import { pickFreePort } from '../../src/core/ports';
 import { isAlive } from '../../src/core/process';
-import { AZURITE_MAIN, keyTarget, startAzurite, type TestAzurite } from './azure-env';
+import { AZURITE_MAIN, emulatorSasUrls, keyTarget, startAzurite, type TestAzurite } from './azure-env';
 
 let azurite: TestAzurite;
 const hub = new BlobHub();
@@ -69,13 +68,8 @@ test('sign in by connection string: list containers and blobs', async () => {
 });
 
 test('sign in by SAS: account SAS URL and container SAS URL; a read-only SAS refuses writes with a clear message', async () => {
-  const key = new StorageSharedKeyCredential(EMULATOR_ACCOUNT, EMULATOR_KEY);
-  const expiresOn = new Date(Date.now() + 3_600_000);
-  const accountSas = generateAccountSASQueryParameters(
-    { expiresOn, permissions: AccountSASPermissions.parse('rl'), resourceTypes: AccountSASResourceTypes.parse('sco').toString(), services: AccountSASServices.parse('b').toString() },
-    key,
-  ).toString();
-  const acct = parseSasUrl(`${azurite.endpoint}?${accountSas}`);
+  const sas = emulatorSasUrls(azurite, 'big');
+  const acct = parseSasUrl(sas.account);
   assert.equal(acct.auth.kind, 'sas');
   const client = hub.client({ target: acct });
   assert.ok((await listContainers(client)).items.some((c) => c.name === 'big'));
@@ -87,8 +81,7 @@ test('sign in by SAS: account SAS URL and container SAS URL; a read-only SAS ref
   const problem = describeProblem(err, { operation: 'write', accountName: EMULATOR_ACCOUNT, auth: 'sas' });
   assert.equal(problem.kind, 'forbidden-sas', problem.message);
 
-  const containerSas = generateBlobSASQueryParameters({ containerName: 'big', permissions: ContainerSASPermissions.parse('rl'), expiresOn }, key).toString();
-  const cont = parseSasUrl(`${azurite.endpoint}/big?${containerSas}`);
+  const cont = parseSasUrl(sas.container);
   assert.equal(cont.container, 'big');
   const level = await listLevel(hub.client({ target: cont }).getContainerClient('big'), 'many/sub/');
   assert.deepEqual(level.blobs.map((b) => b.name), ['many/sub/inner.txt']);

@@ -2,6 +2,7 @@
 // HTTPS with OAuth and a certificate made here, and a TokenCredential that stands in for
 // Microsoft Entra ID, which cannot be reached from this machine.
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
+import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, ContainerSASPermissions, generateAccountSASQueryParameters, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -101,4 +102,16 @@ export class EmulatorTokenCredential implements TokenCredential {
     this.minted.push(token);
     return { token, expiresOnTimestamp: (now + this.lifetimeS) * 1000 };
   }
+}
+
+/** Read-and-list SAS URLs for the emulator's account and for one container, valid for an hour. */
+export function emulatorSasUrls(a: TestAzurite, container: string): { account: string; container: string } {
+  const key = new StorageSharedKeyCredential(EMULATOR_ACCOUNT, EMULATOR_KEY);
+  const expiresOn = new Date(Date.now() + 3_600_000);
+  const accountSas = generateAccountSASQueryParameters(
+    { expiresOn, permissions: AccountSASPermissions.parse('rl'), resourceTypes: AccountSASResourceTypes.parse('sco').toString(), services: AccountSASServices.parse('b').toString() },
+    key,
+  ).toString();
+  const containerSas = generateBlobSASQueryParameters({ containerName: container, permissions: ContainerSASPermissions.parse('rl'), expiresOn }, key).toString();
+  return { account: `${a.endpoint}?${accountSas}`, container: `${a.endpoint}/${container}?${containerSas}` };
 }
