@@ -92,9 +92,8 @@ export class TokenBroker {
     return found;
   }
 
-  /** Answers one request (exposed for tests of the protocol without sockets). */
   /**
-   * Errors carry both shapes clients read: `{error: {code, message}}` (azure-identity 1.13
+   * Answers one request (exposed for tests of the protocol without sockets). Errors carry both shapes clients read: `{error: {code, message}}` (azure-identity 1.13
    * crashes on a string "error") and App Service's own top-level `statusCode` and `message`
    * (what MSAL's managed-identity client, in azure-identity 1.19 and later, shows the app).
    */

@@ -10,7 +10,6 @@ import { venvPython } from '../python-env';
 
 export const REPO = path.resolve(__dirname, '../../..');
 export const CACHE = process.env.DAP_CACHE ?? path.join(REPO, '.vscode-test');
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Installs code-server on demand (cached) and returns its binary. Throws with the reason. */
 export function ensureCodeServer(): string {

@@ -3,15 +3,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
-import { CHROMIUM, REPO, type CodeServer } from './vscode';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { launchChromium } from '../chromium';
+import { REPO, type CodeServer } from './vscode';
 
 export const SHOTS = process.env.DAP_SCREENSHOTS ?? path.join(REPO, 'test-results', 'e2e');
 
-const CHROMIUM_FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-];
 
 /** A RegExp matching exactly `text`. */
 function exactly(text: string): RegExp {
@@ -23,14 +20,8 @@ export class Workbench {
   private constructor(readonly server: CodeServer, readonly browser: Browser, readonly page: Page, private readonly profile: string) {}
 
   static async open(server: CodeServer, url = server.folderUrl(), beforeGoto?: (page: Page) => Promise<unknown>): Promise<Workbench> {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium`);
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-chromium-'));
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS, // launch() gives a fresh temporary profile; HOME points into ours
-      env: { ...process.env, HOME: profile },
-    });
+    const browser = await launchChromium(profile);
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const page = await context.newPage();
     const wb = new Workbench(server, browser, page, profile);

@@ -196,7 +196,6 @@ describe('the seed: Panel --autoreload with adlfs, and the same app previewed', 
           // Every page runs the app script (Panel runs it per session), so every GET reads the blob.
           const r = await get(app.controller.supervisor.url!);
           assert.equal(r.status, 200, `restart ${i}`);
-          if (warm && i > 1) await (app.strategy as import('../../src/core/warm').WarmLaunch).standbyReady();
         }
         const out = app.output.join('');
         assert.doesNotMatch(out, /event loop is already running/);

@@ -1,23 +1,17 @@
-// A real browser for integration tests: Debian's Chromium driven by playwright-core, with every
+// A real browser for integration tests (test/chromium.ts), with every
 // failed request of the page recorded (a 404 of a script or a style is a broken preview).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
-];
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '../chromium';
 
 export class TestBrowser {
   private constructor(readonly browser: Browser, private readonly home: string) {}
 
   static async launch(): Promise<TestBrowser> {
-    if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (scripts/prereqs.sh test does)`);
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-it-chromium-'));
-    const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, env: { ...process.env, HOME: home } });
+    const browser = await launchChromium(home);
     return new TestBrowser(browser, home);
   }
 

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameworkId } from '../../src/core/frameworks';
+import type { WarmLaunch } from '../../src/core/warm';
 import type { Page } from 'playwright-core';
 import { TestBrowser, seeText } from './browser';
 import { get, sleep, startable, type TestApp } from './harness';
@@ -140,7 +141,7 @@ describe('every framework for real: cold, then warm', () => {
         await editChangesNothing(app, c, await render(app, c, 1), 1, 2); // the cold run's reloader is off
 
         // A change reported to the controller (what a save does) restarts the app.
-        if (c.warm) await (app.strategy as import('../../src/core/warm').WarmLaunch).standbyReady();
+        if (c.warm) await (app.strategy as WarmLaunch).standbyReady();
         await app.controller.fileChanged(app.file);
         await app.controller.idle();
         assert.equal(app.controller.supervisor.state, 'ready', app.output.join('').slice(-2000));

@@ -18,7 +18,7 @@ import type { StartOutcome } from '../../src/core/supervisor';
 
 export const STANDBY = path.resolve(__dirname, '../../../python/dap_standby.py');
 
-export { PYTHON } from '../python-env';
+export { PYTHON };
 export const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/apps');
 export const LAUNCHER = path.resolve(__dirname, '../../../python/dap_launch.py');
 

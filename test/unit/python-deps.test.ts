@@ -54,10 +54,11 @@ describe('Python dependencies of fixtures and examples', () => {
     }
   });
 
+  let asked: Interpreter | undefined;
   const info = () =>
-    JSON.parse(
+    (asked ??= JSON.parse(
       execFileSync(PYTHON, ['-c', 'import sys, json, importlib.metadata as m; print(json.dumps({"stdlib": sorted(sys.stdlib_module_names), "dists": m.packages_distributions()}))'], { encoding: 'utf8' }),
-    ) as Interpreter;
+    ) as Interpreter);
 
   it('every import is the standard library, the app’s own, or pinned in requirements/', () => {
     const files = APP_FOLDERS.flatMap((d) => appFiles(path.join(root, d)));
