@@ -4,11 +4,11 @@ Usage: python dap_launch.py --script FILE [ARGS...]
        python dap_launch.py --module NAME [ARGS...]
 
 An app may turn its framework's reloader on from its own code: Dash's
-``app.run(debug=True)`` forks Werkzeug's reloader, ``Dash(backend="fastapi")`` with
-``debug=True`` runs ``uvicorn --reload``, and a script may call ``uvicorn.run(reload=True)``.
-Each keeps a second interpreter alive across edits. The extension restarts the whole process
-itself, so the launcher (and the warm standby, which imports this module) turns each of them
-off, whether the module is already imported or is imported later. Nothing else is changed.
+``app.run(debug=True)`` forks Werkzeug's reloader, and ``Dash(backend="fastapi")`` with
+``debug=True`` runs ``uvicorn --reload``. Each keeps a second interpreter alive across edits.
+The extension restarts the whole process itself, so the launcher turns both off, whether the
+module is already imported or is imported later (the warm standby calls disable_reloaders()
+for the runs that go through this launcher cold). Nothing else is changed.
 """
 import importlib.abc
 import os
@@ -16,24 +16,15 @@ import runpy
 import sys
 
 
-def _werkzeug_serving(serving):
-    original = serving.run_simple
+def _forcing(owner, name, **forced):
+    """Replaces owner.name with a wrapper that always passes the `forced` keyword arguments."""
+    original = getattr(owner, name)
 
-    def run_simple(*args, **kwargs):
-        kwargs["use_reloader"] = False
+    def wrapper(*args, **kwargs):
+        kwargs.update(forced)
         return original(*args, **kwargs)
 
-    serving.run_simple = run_simple
-
-
-def _uvicorn(uvicorn):
-    original = uvicorn.run
-
-    def run(*args, **kwargs):
-        kwargs["reload"] = False
-        return original(*args, **kwargs)
-
-    uvicorn.run = run
+    setattr(owner, name, wrapper)
 
 
 def _dash_fastapi(module):
@@ -55,8 +46,7 @@ def _dash_fastapi(module):
 
 
 GUARDS = {
-    "werkzeug.serving": _werkzeug_serving,
-    "uvicorn": _uvicorn,
+    "werkzeug.serving": lambda serving: _forcing(serving, "run_simple", use_reloader=False),
     "dash.backends._fastapi": _dash_fastapi,
 }
 

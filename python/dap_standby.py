@@ -9,12 +9,12 @@ Usage: python -u dap_standby.py PRELOAD_JSON
    code and starts no thread or event loop of its own.
 2. Prints one line "\\0DAP-STANDBY-READY <json>" with what it imported and the files behind them.
 3. Waits for one line on stdin: {"mode": "module"|"script", "target": ..., "argv": [...],
-   "cwd": ..., "env": {...}}. EOF (the editor went away) exits.
+   "cwd": ..., "env": {...}, "reloaders_off": bool}. EOF (the editor went away) exits.
 4. If a file behind a pre-imported module changed since it was imported, it prints
    "\\0DAP-STANDBY-STALE <file>" and exits 75: the editor then starts the run cold.
    Otherwise it prints "\\0DAP-STANDBY-GO", takes the run's environment, directory and
-   arguments, turns framework reloaders off as dap_launch.py does for a cold run, and runs the
-   framework's CLI as `python -m` (or the script) would.
+   arguments, turns framework reloaders off where the cold run would (dap_launch.py; "go" says
+   "reloaders_off"), and runs the framework's CLI as `python -m` (or the script) would.
 """
 import importlib
 import importlib.util
@@ -149,8 +149,8 @@ def main(argv):
         fsspec_config.set_conf_env(fsspec_config.conf)
     os.chdir(go["cwd"])
     sys.stdin = open(os.devnull)  # like the cold launch: no stdin for the app
-    # Like the cold launch through dap_launch.py: no framework reloader, whatever the app asks for.
-    _launcher().disable_reloaders()
+    if go.get("reloaders_off"):  # the cold run goes through dap_launch.py (Dash): so does this one
+        _launcher().disable_reloaders()
     target, rest = go["target"], list(go.get("argv", []))
     if go["mode"] == "module":
         sys.path.insert(0, os.getcwd())  # as `python -m` does

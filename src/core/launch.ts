@@ -47,6 +47,8 @@ export interface LaunchSpec {
     readonly argv: readonly string[];
     /** What a warm standby pre-imports for this run (framework modules + the app's imports). */
     readonly preload: readonly string[];
+    /** The cold run goes through dap_launch.py, which turns reloaders the app asks for off; a warm run must too. */
+    readonly reloadersOff?: true;
   };
 }
 
@@ -77,7 +79,7 @@ function pythonScript(ctx: LaunchContext, env: Record<string, string>, viaLaunch
     cwd: path.dirname(ctx.filePath),
     env,
     urlPath: normalizeUrlPath(ctx.urlPath ?? '/'),
-    python: { script: ctx.filePath, argv: [], preload: preloadModules(ctx.framework, ctx.text) },
+    python: { script: ctx.filePath, argv: [], preload: preloadModules(ctx.framework, ctx.text), ...(viaLauncher ? { reloadersOff: true as const } : {}) },
   };
 }
 

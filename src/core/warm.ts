@@ -108,6 +108,7 @@ class Standby {
     this.sinkErr = req.onStderr;
     const message = {
       mode: py.module ? 'module' : 'script',
+      reloaders_off: py.reloadersOff === true,
       target: py.module ?? py.script,
       argv: py.argv,
       cwd: spec.cwd,

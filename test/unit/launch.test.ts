@@ -109,6 +109,12 @@ describe('buildLaunch: what a warm standby can run', () => {
     assert.deepEqual(buildLaunch(ctx('gradio', { text: 'import gradio as gr' })).python, { script: '/ws/apps/my app.py', argv: [], preload: ['gradio'] });
     assert.equal(buildLaunch(ctx('observable', { observableRoot: '/ws' })).python, undefined);
   });
+  it('a run that goes through the launcher cold (Dash) asks the standby to turn reloaders off too', () => {
+    const dash = buildLaunch(ctx('dash'));
+    assert.equal(dash.args[0], '/ext/python/dap_launch.py');
+    assert.equal(dash.python?.reloadersOff, true);
+    for (const fw of ['gradio', 'script', 'panel', 'streamlit'] as const) assert.equal(buildLaunch(ctx(fw)).python?.reloadersOff, undefined, fw);
+  });
   it('a custom command run by the interpreter is warm-startable; any other is not', () => {
     assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} -m myserver ${file} --port ${port}', text: 'import pandas' })).python, {
       module: 'myserver', argv: ['/ws/apps/my app.py', '--port', '5123'], preload: ['pandas', 'pandas.io.formats.format'],
