@@ -10,8 +10,22 @@ const FLAGS = [
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
 ];
 
-/** Headless Chromium with a fresh temporary profile; `home` keeps it from writing to $HOME. */
-export async function launchChromium(home: string): Promise<Browser> {
+/**
+ * Third-party cookies and storage as VS Code's webview has them: Electron allows them, while
+ * Chromium 156 blocks them by default (and always in a Playwright context, which is incognito).
+ * SameSite rules still apply.
+ */
+const THIRD_PARTY_COOKIES = '--disable-features=TrackingProtection3pcd,AlwaysBlock3pcsIncognito';
+
+/**
+ * Headless Chromium with a fresh temporary profile; `home` keeps it from writing to $HOME.
+ * `loopbackNames` resolve to 127.0.0.1, so that a test can load a page from another site, and
+ * third-party cookies are allowed as in VS Code's webview.
+ */
+export async function launchChromium(home: string, loopbackNames: readonly string[] = []): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (scripts/prereqs.sh test does)`);
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS, env: { ...process.env, HOME: home } });
+  const args = loopbackNames.length
+    ? [...FLAGS, THIRD_PARTY_COOKIES, `--host-resolver-rules=${loopbackNames.map((n) => `MAP ${n} 127.0.0.1`).join(',')}`]
+    : FLAGS;
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args, env: { ...process.env, HOME: home } });
 }

@@ -268,7 +268,7 @@ export class AppSession extends Disposable {
       host: HOST,
       port,
       workspaceFolder: this.target.folder.uri.fsPath,
-      extraOrigins: external.authority !== `${HOST}:${port}` ? [external.authority] : [],
+      extraOrigins: externalOrigin !== `http://${HOST}:${port}` ? [externalOrigin] : [],
       observableRoot: this.target.observableRoot,
       customCommand: cfg.get('customCommand'),
       urlPath: cfg.get('customUrlPath'),

@@ -15,7 +15,11 @@ export interface LaunchContext {
   readonly host: string;
   readonly port: number;
   readonly workspaceFolder: string;
-  /** Origins (`host:port`) other than the loopback one the browser may load the app from (port forwarding). */
+  /**
+   * Origins (`scheme://host:port`) other than the loopback one that the browser may load the app
+   * from (port forwarding: code-server's /proxy/, Codespaces, Remote-SSH). Frameworks that check a
+   * websocket's Origin are told to accept them.
+   */
   readonly extraOrigins?: readonly string[];
   /** Observable Framework project root (folder holding observablehq.config.*). */
   readonly observableRoot?: string | undefined;
@@ -52,10 +56,33 @@ export interface LaunchSpec {
   };
 }
 
+/** `host:port` of a forwarded origin (Panel and Bokeh list hosts, not origins). */
+const hostOf = (origin: string): string => {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return origin;
+  }
+};
+
 const WS_ORIGINS = (ctx: LaunchContext): string[] => {
-  const origins = [`${ctx.host}:${ctx.port}`, `localhost:${ctx.port}`, ...(ctx.extraOrigins ?? [])];
+  const origins = [`${ctx.host}:${ctx.port}`, `localhost:${ctx.port}`, ...(ctx.extraOrigins ?? []).map(hostOf)];
   return [...new Set(origins)].flatMap((o) => ['--allow-websocket-origin', o]);
 };
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Voilà (Jupyter server) forbids framing by default, and the preview is a frame in a webview.
+ * Its websockets accept an Origin other than the Host only when `allow_origin_pat` matches it.
+ */
+export function voilaTornadoSettings(extraOrigins: readonly string[] = []): string {
+  const settings: Record<string, unknown> = {
+    headers: { 'Content-Security-Policy': "frame-ancestors 'self' * vscode-webview: vscode-file: https: http:" },
+  };
+  if (extraOrigins.length) settings.allow_origin_pat = `^(?:${extraOrigins.map((o) => escapeRegExp(o.toLowerCase())).join('|')})$`; // it lowercases the Origin
+  return JSON.stringify(settings);
+}
 
 function pythonModule(ctx: LaunchContext, module: string, argv: string[], extra: Partial<LaunchSpec> = {}): LaunchSpec {
   return {
@@ -88,11 +115,6 @@ export function normalizeUrlPath(p: string): string {
   return trimmed.startsWith('/') ? trimmed : '/' + trimmed;
 }
 
-/** Voilà (Jupyter server) forbids framing by default; the preview is a frame in a webview. */
-export const VOILA_FRAME_SETTINGS = JSON.stringify({
-  headers: { 'Content-Security-Policy': "frame-ancestors 'self' * vscode-webview: vscode-file: https: http:" },
-});
-
 export function buildLaunch(ctx: LaunchContext): LaunchSpec {
   const file = ctx.filePath;
   const stem = path.basename(file).replace(/\.[^.]+$/, '');
@@ -113,15 +135,24 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
         '--server.runOnSave', 'false',
         '--server.fileWatcherType', 'none',
         '--browser.gatherUsageStats', 'false',
-      ]);
+        // The preview frame is cross-site to the webview, so the browser never sends the
+        // SameSite=Lax _streamlit_xsrf cookie and every st.file_uploader upload gets 403.
+        // CORS protection stays on: other sites still cannot reach the app.
+        '--server.enableXsrfProtection', 'false',
+      ], {
+        // A forwarded origin's websocket is refused (403) unless it is allow-listed. An
+        // environment variable, not the flag: Streamlit before 1.44 has no such flag.
+        env: ctx.extraOrigins?.length ? { STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: ctx.extraOrigins.join(' ') } : {},
+      });
     case 'shiny':
       return pythonModule(ctx, 'shiny', ['run', '--port', port, '--host', ctx.host, file]);
     case 'solara':
-      // --production turns Solara's file watching and hot reload off.
-      return pythonModule(ctx, 'solara', ['run', file, '--port', port, '--host', ctx.host, '--no-open', '--production']);
+      // --production turns Solara's file watching and hot reload off. --no-check-version: it
+      // asks PyPI for its newest version at every start, before serving (up to 0.5 s).
+      return pythonModule(ctx, 'solara', ['run', file, '--port', port, '--host', ctx.host, '--no-open', '--production', '--no-check-version']);
     case 'voila':
       return pythonModule(ctx, 'voila', [
-        file, '--port', port, '--no-browser', `--Voila.ip=${ctx.host}`, `--Voila.tornado_settings=${VOILA_FRAME_SETTINGS}`,
+        file, '--port', port, '--no-browser', `--Voila.ip=${ctx.host}`, `--Voila.tornado_settings=${voilaTornadoSettings(ctx.extraOrigins)}`,
       ]);
     case 'flask':
       // `flask run` without --debug has no reloader; --no-reload makes that explicit.

@@ -3,15 +3,16 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, FrameLocator, Page } from 'playwright-core';
 import { launchChromium } from '../chromium';
+import { FORWARDED_HOST, WEBVIEW_HOST } from './forwarder';
 
 export class TestBrowser {
   private constructor(readonly browser: Browser, private readonly home: string) {}
 
   static async launch(): Promise<TestBrowser> {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-it-chromium-'));
-    const browser = await launchChromium(home);
+    const browser = await launchChromium(home, [FORWARDED_HOST, WEBVIEW_HOST]);
     return new TestBrowser(browser, home);
   }
 
@@ -38,6 +39,6 @@ export class TestBrowser {
 }
 
 /** Waits until `text` is rendered (Playwright's text engine pierces shadow roots: Panel, Bokeh). */
-export async function seeText(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
+export async function seeText(page: Page | FrameLocator, text: string, timeoutMs = 30_000): Promise<void> {
   await page.getByText(text, { exact: false }).first().waitFor({ state: 'visible', timeout: timeoutMs });
 }

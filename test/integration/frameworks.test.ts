@@ -3,7 +3,9 @@
 // the arguments the extension builds (buildLaunch), through the supervisor, cold and then warm.
 // Each test shows, in Debian's Chromium:
 //  - the page the extension opens answers, and none of its own requests fail (no 404);
-//  - the app's content renders (Panel, Bokeh, Shiny, Solara and Voilà render over a websocket);
+//  - the app's content renders (Panel, Bokeh, Shiny, Solara and Voilà render over a websocket),
+//    on its own address and, as a forwarded port shows it, inside a frame on another site
+//    through a proxy that passes a foreign Origin on (Streamlit: an upload works there too);
 //  - the framework's own reloader is off in the cold run and in the warm run: an edit alone
 //    restarts nothing (same process tree) and, where the framework caches the app, changes
 //    nothing served;
@@ -17,6 +19,7 @@ import type { FrameworkId } from '../../src/core/frameworks';
 import type { WarmLaunch } from '../../src/core/warm';
 import type { Page } from 'playwright-core';
 import { TestBrowser, seeText } from './browser';
+import { startForwarder, startFramingPage, type Forwarder } from './forwarder';
 import { get, sleep, startable, type TestApp } from './harness';
 
 const FRAMEWORKS = path.resolve(__dirname, '../../../test/fixtures/frameworks');
@@ -39,12 +42,14 @@ interface Case {
   /** Observable Framework pushes an edited page to the open browser itself, and has no flag to stop it. */
   readonly pushesEdits?: boolean;
   readonly warm: boolean;
+  /** An st.file_uploader the framed page uploads to, and the text the app shows after. */
+  readonly upload?: string;
 }
 
 const CASES: Case[] = [
   { label: 'Panel', framework: 'panel', file: 'panel_app.py', title: 'Panel', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
   { label: 'Bokeh server', framework: 'bokeh', file: 'bokeh_app.py', title: 'Bokeh', computed: 'n squared: 9', servesLoadedVersion: true, warm: true },
-  { label: 'Streamlit', framework: 'streamlit', file: 'streamlit_app.py', title: 'Streamlit', computed: 'Doubled rows: 6', servesLoadedVersion: false, warm: true },
+  { label: 'Streamlit', framework: 'streamlit', file: 'streamlit_app.py', title: 'Streamlit', computed: 'Doubled rows: 6', servesLoadedVersion: false, warm: true, upload: 'Uploaded 8 bytes' },
   { label: 'Dash (app.run(debug=True))', framework: 'dash', file: 'dash_app.py', title: 'Dash', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
   { label: 'Dash on FastAPI (debug=True: uvicorn child without --reload)', framework: 'dash', file: 'dash_fastapi_app.py', title: 'Dash FastAPI', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
   { label: 'Shiny for Python', framework: 'shiny', file: 'shiny_app.py', title: 'Shiny', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
@@ -55,22 +60,40 @@ const CASES: Case[] = [
 ];
 
 let browser: TestBrowser;
+let framing: Awaited<ReturnType<typeof startFramingPage>>;
 before(async () => {
   browser = await TestBrowser.launch();
+  framing = await startFramingPage();
 });
 after(async () => {
+  await framing?.close();
   await browser?.close();
 });
 
 // Changes are reported by the test itself; the glob is the extension's default kinds of files.
 const common = { watch: false, warm: {}, watchGlob: () => '**/*.{py,ipynb,md}' };
 
-function makeApp(c: Case): TestApp {
+/** Launched as the extension launches behind a forwarded port: told of the forwarded origin. */
+function makeApp(c: Case, forwarded: Forwarder): TestApp {
+  const extraOrigins = [forwarded.origin];
   if (c.framework === 'observable') {
     // npx finds the project's own @observablehq/framework from a folder inside the repository.
-    return startable(c.file, c.framework, { ...common, fixtureDir: path.join(FRAMEWORKS, 'observable'), tempBase: path.join(REPO, '.cache', 'it'), launch: (dir) => ({ observableRoot: dir }) });
+    return startable(c.file, c.framework, { ...common, fixtureDir: path.join(FRAMEWORKS, 'observable'), tempBase: path.join(REPO, '.cache', 'it'), launch: (dir) => ({ observableRoot: dir, extraOrigins }) });
   }
-  return startable(c.file, c.framework, { ...common, fixtureDir: FRAMEWORKS });
+  return startable(c.file, c.framework, { ...common, fixtureDir: FRAMEWORKS, launch: () => ({ extraOrigins }) });
+}
+
+async function shotOnFailure<T>(page: Page, name: string, failures: string[], check: () => Promise<T>): Promise<T> {
+  try {
+    return await check();
+  } catch (e) {
+    // What the page showed, for whoever reads the failure (CI keeps test-results/).
+    fs.mkdirSync(SHOTS, { recursive: true });
+    const shot = path.join(SHOTS, `${name}.png`);
+    await page.screenshot({ path: shot }).catch(() => undefined);
+    await page.context().close();
+    throw new Error(`${(e as Error).message}\n(screenshot: ${shot}; failed requests: ${failures.join(', ') || 'none'})`);
+  }
 }
 
 function setVersion(app: TestApp, n: number): void {
@@ -82,7 +105,7 @@ async function render(app: TestApp, c: Case, version: number): Promise<Page> {
   const url = app.controller.supervisor.url!;
   const origin = new URL(url).origin;
   const { page, failures } = await browser.page(origin);
-  try {
+  return shotOnFailure(page, `${c.framework}-${path.basename(c.file)}-v${version}`, failures, async () => {
     const res = await page.goto(url, { waitUntil: 'load' });
     assert.ok(res && res.status() < 400, `${url} answered ${res?.status()}`);
     await seeText(page, `${c.title} VERSION-${version}`);
@@ -90,14 +113,30 @@ async function render(app: TestApp, c: Case, version: number): Promise<Page> {
     await sleep(300); // late requests (fonts, lazily loaded chunks) are counted too
     assert.deepEqual(failures, [], `the page's own requests all succeeded (${url})`);
     return page;
-  } catch (e) {
-    // What the page showed, for whoever reads the failure (CI keeps test-results/).
-    fs.mkdirSync(SHOTS, { recursive: true });
-    const shot = path.join(SHOTS, `${c.framework}-${path.basename(c.file)}-v${version}.png`);
-    await page.screenshot({ path: shot }).catch(() => undefined);
-    await page.context().close();
-    throw new Error(`${(e as Error).message}\n(screenshot: ${shot}; failed requests: ${failures.join(', ') || 'none'})`);
-  }
+  });
+}
+
+/**
+ * The same page as a forwarded port shows it in the preview: the webview (another site) frames
+ * the forwarded URL, and the proxy passes the page's foreign Origin on to the app's websockets.
+ * Cookies the app sets are third-party there. Streamlit's upload is tried in that frame.
+ */
+async function renderForwardedInFrame(app: TestApp, c: Case, version: number, forwarded: Forwarder): Promise<void> {
+  const url = forwarded.url(app.controller.supervisor.url!);
+  const { page, failures } = await browser.page(forwarded.origin);
+  await shotOnFailure(page, `${c.framework}-${path.basename(c.file)}-v${version}-forwarded-frame`, failures, async () => {
+    await page.goto(framing.url(url), { waitUntil: 'load' });
+    const frame = page.frameLocator('#app');
+    await seeText(frame, `${c.title} VERSION-${version}`);
+    await seeText(frame, c.computed);
+    if (c.upload) {
+      await frame.locator('input[type=file]').setInputFiles({ name: 'rows.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b\n1,2\n') });
+      await seeText(frame, c.upload);
+    }
+    await sleep(300);
+    assert.deepEqual(failures, [], `the framed page's own requests all succeeded through the forwarded origin (${url})`);
+  });
+  await page.context().close();
 }
 
 /**
@@ -133,11 +172,14 @@ async function editChangesNothing(app: TestApp, c: Case, open: Page, served: num
 describe('every framework for real: cold, then warm', () => {
   for (const c of CASES) {
     it(c.label, async () => {
-      const app = makeApp(c);
+      let app: TestApp | undefined;
+      const forwarded = await startForwarder(() => app?.controller.supervisor.port);
+      app = makeApp(c, forwarded);
       try {
         await app.startReady();
         const first = app.controller.supervisor.pid!;
         assert.equal((await get(app.controller.supervisor.url!)).status < 400, true, 'the page answers');
+        await renderForwardedInFrame(app, c, 1, forwarded);
         await editChangesNothing(app, c, await render(app, c, 1), 1, 2); // the cold run's reloader is off
 
         // A change reported to the controller (what a save does) restarts the app.
@@ -148,11 +190,13 @@ describe('every framework for real: cold, then warm', () => {
         assert.notEqual(app.controller.supervisor.pid, first, 'a new process serves the new version');
         const via = app.controller.supervisor.lastVia;
         assert.equal(via, c.warm ? 'warm' : 'cold: not a Python launch', `the second run started ${via}`);
+        await renderForwardedInFrame(app, c, 2, forwarded);
         await editChangesNothing(app, c, await render(app, c, 2), 2, 3); // the warm run's reloader is off too
 
         await app.controller.stop();
         assert.equal(app.controller.supervisor.state, 'stopped');
       } finally {
+        await forwarded.close();
         await app.dispose(); // asserts that nothing of this app is left running
       }
     });

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { FRAMEWORK_IDS, type FrameworkId } from '../../src/core/frameworks';
-import { buildLaunch, RELOADER_FLAGS, VOILA_FRAME_SETTINGS, type LaunchContext } from '../../src/core/launch';
+import { buildLaunch, RELOADER_FLAGS, voilaTornadoSettings, type LaunchContext } from '../../src/core/launch';
 import { CommandSyntaxError } from '../../src/core/placeholders';
 
 const ctx = (framework: FrameworkId, extra: Partial<LaunchContext> = {}): LaunchContext => ({
@@ -19,7 +19,7 @@ const ctx = (framework: FrameworkId, extra: Partial<LaunchContext> = {}): Launch
 
 describe('buildLaunch: the exact command of each framework', () => {
   it('Panel: python -m panel serve, websocket origins, page at /<stem>', () => {
-    const s = buildLaunch(ctx('panel', { extraOrigins: ['cs.example:8080'] }));
+    const s = buildLaunch(ctx('panel', { extraOrigins: ['https://cs.example:8080'] }));
     assert.equal(s.command, '/venv/bin/python');
     assert.deepEqual(s.args, [
       '-m', 'panel', 'serve', '/ws/apps/my app.py', '--port', '5123', '--address', '127.0.0.1',
@@ -32,11 +32,18 @@ describe('buildLaunch: the exact command of each framework', () => {
   it('Bokeh: the same flags as Panel', () => {
     assert.deepEqual(buildLaunch(ctx('bokeh')).args.slice(0, 8), ['-m', 'bokeh', 'serve', '/ws/apps/my app.py', '--port', '5123', '--address', '127.0.0.1']);
   });
-  it('Streamlit: headless, runOnSave false, no file watcher', () => {
-    assert.deepEqual(buildLaunch(ctx('streamlit')).args, [
+  it('Streamlit: headless, runOnSave false, no file watcher, uploads work in a cross-site frame', () => {
+    const s = buildLaunch(ctx('streamlit'));
+    assert.deepEqual(s.args, [
       '-m', 'streamlit', 'run', '/ws/apps/my app.py', '--server.port', '5123', '--server.address', '127.0.0.1',
       '--server.headless', 'true', '--server.runOnSave', 'false', '--server.fileWatcherType', 'none', '--browser.gatherUsageStats', 'false',
+      '--server.enableXsrfProtection', 'false',
     ]);
+    assert.deepEqual(s.env, {}, 'no CORS allow-list without a forwarded origin');
+  });
+  it('Streamlit: a forwarded origin is allow-listed for its websocket', () => {
+    const s = buildLaunch(ctx('streamlit', { extraOrigins: ['https://cs.example:8080', 'http://b.example'] }));
+    assert.deepEqual(s.env, { STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: 'https://cs.example:8080 http://b.example' });
   });
   it('Shiny: shiny run without --reload', () => {
     assert.deepEqual(buildLaunch(ctx('shiny')).args, ['-m', 'shiny', 'run', '--port', '5123', '--host', '127.0.0.1', '/ws/apps/my app.py']);
@@ -63,11 +70,19 @@ describe('buildLaunch: the exact command of each framework', () => {
   });
   it('Voilà: no browser, loopback, framable', () => {
     const s = buildLaunch(ctx('voila', { filePath: '/ws/n.ipynb' }));
-    assert.deepEqual(s.args, ['-m', 'voila', '/ws/n.ipynb', '--port', '5123', '--no-browser', '--Voila.ip=127.0.0.1', `--Voila.tornado_settings=${VOILA_FRAME_SETTINGS}`]);
-    assert.match(JSON.parse(VOILA_FRAME_SETTINGS).headers['Content-Security-Policy'], /frame-ancestors .*vscode-webview:/);
+    assert.deepEqual(s.args, ['-m', 'voila', '/ws/n.ipynb', '--port', '5123', '--no-browser', '--Voila.ip=127.0.0.1', `--Voila.tornado_settings=${voilaTornadoSettings()}`]);
+    const settings = JSON.parse(voilaTornadoSettings());
+    assert.match(settings.headers['Content-Security-Policy'], /frame-ancestors .*vscode-webview:/);
+    assert.equal(settings.allow_origin_pat, undefined, 'no foreign origin is accepted without forwarding');
   });
-  it('Solara: --production (no watcher), --no-open', () => {
-    assert.deepEqual(buildLaunch(ctx('solara')).args, ['-m', 'solara', 'run', '/ws/apps/my app.py', '--port', '5123', '--host', '127.0.0.1', '--no-open', '--production']);
+  it('Voilà: a forwarded origin, and only it, is accepted for websockets', () => {
+    const arg = buildLaunch(ctx('voila', { filePath: '/ws/n.ipynb', extraOrigins: ['https://CS.example:8080'] })).args.at(-1)!;
+    const pat = new RegExp(JSON.parse(arg.replace('--Voila.tornado_settings=', '')).allow_origin_pat);
+    assert.ok(pat.test('https://cs.example:8080'));
+    for (const other of ['https://csxexample:8080', 'https://cs.example:8080.evil.test', 'http://cs.example:8080']) assert.ok(!pat.test(other), other);
+  });
+  it('Solara: --production (no watcher), --no-open, no version check', () => {
+    assert.deepEqual(buildLaunch(ctx('solara')).args, ['-m', 'solara', 'run', '/ws/apps/my app.py', '--port', '5123', '--host', '127.0.0.1', '--no-open', '--production', '--no-check-version']);
   });
   it('Observable Framework: observable preview in the project root, page from src/', () => {
     const s = buildLaunch(ctx('observable', { filePath: '/ws/site/src/reports/q1.md', observableRoot: '/ws/site' }));
