@@ -1,9 +1,11 @@
 // `npm start`: a sandboxed VS Code in the browser (code-server on 127.0.0.1) with this
 // extension installed and the examples/ workspace open. Ctrl+C stops everything.
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AzuriteServer, probeAzurite } from '../src/azure/azurite';
 import { emulatorTarget } from '../src/azure/connection';
+import { pythonImports } from '../src/core/frameworks';
 import { BlobHub } from '../src/azure/hub';
 import { CodeServer, ensureVsix, freePort, REPO } from '../test/e2e/vscode';
 import { venvPython } from '../test/python-env';
@@ -44,15 +46,20 @@ async function main(): Promise<void> {
   const settings: Record<string, unknown> = { 'dataAppPreview.azure.emulatorPort': emulator.port };
   // There is no Python extension in the sandbox: use the project's pinned venv, which has every
   // example's framework (scripts/prereqs.sh made it). Without it, say which examples cannot run.
+  let first = 'tornado_dashboard.py';
   try {
     settings['dataAppPreview.pythonPath'] = venvPython('main');
   } catch (e) {
-    console.warn(`\n  ${(e as Error).message}\n  Only hello_stdlib.py (standard library) can run; the other examples need the venv's packages.\n`);
+    console.warn(`\n  ${(e as Error).message}`);
     settings['dataAppPreview.pythonPath'] = 'python3';
+    const { lines, runnable } = examplesWithout('python3');
+    for (const line of lines) console.warn(`  ${line}`);
+    console.warn('');
+    first = runnable.includes(first) ? first : runnable.includes('hello_stdlib.py') ? 'hello_stdlib.py' : runnable[0] ?? first;
   }
   const server = await CodeServer.start({ workspace: path.join(REPO, 'examples'), vsix, port, settings });
   console.log(`\n  Data App Preview is ready: ${server.folderUrl()}\n`);
-  console.log('  Open an example (tornado_dashboard.py is a good first one) and run "Data App: Preview App".');
+  console.log(`  Open an example (${first} is a good first one) and run "Data App: Preview App".`);
   console.log('  Azure: in the Data App Preview sidebar, "Use the Local Emulator (Azurite)", then use the "sales"');
   console.log('  container for preview and preview azure_sales.py.');
   console.log('  Press Ctrl+C to stop VS Code and every app it started.\n');
@@ -79,6 +86,21 @@ async function main(): Promise<void> {
       }
     }
   });
+}
+
+/** Which examples `python` can run, and what each of the others lacks (one import probe for all). */
+function examplesWithout(python: string): { lines: string[]; runnable: string[] } {
+  const dir = path.join(REPO, 'examples');
+  const apps = fs.readdirSync(dir).filter((n) => n.endsWith('.py')).sort();
+  const imports = new Map(apps.map((a) => [a, pythonImports(fs.readFileSync(path.join(dir, a), 'utf8'))]));
+  const all = [...new Set([...imports.values()].flat())];
+  const probe = spawnSync(python, ['-c', 'import importlib.util, sys\nfor m in sys.argv[1:]:\n    print(m) if importlib.util.find_spec(m) is None else None', ...all], { encoding: 'utf8' });
+  if (probe.status !== 0) return { lines: [`${python} does not run (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}): no example can run.`], runnable: [] };
+  const missing = new Set(probe.stdout.split('\n').filter(Boolean));
+  const runnable = apps.filter((a) => !imports.get(a)!.some((m) => missing.has(m)));
+  const lines = [`With ${python}, these examples can run: ${runnable.join(', ') || 'none'}.`];
+  for (const a of apps.filter((x) => !runnable.includes(x))) lines.push(`${a} cannot: no module ${imports.get(a)!.filter((m) => missing.has(m)).join(', ')} (the venv has it).`);
+  return { lines, runnable };
 }
 
 function isFree(port: number): Promise<boolean> {

@@ -1,6 +1,7 @@
 // The interpreters the tests use: the project's own venvs, made by scripts/python-env.sh from the
 // pinned locks in requirements/ (npm test and npm start run it first). Never whatever python3
-// comes first on PATH.
+// comes first on PATH. Importing this module never throws (npm start imports it and works
+// without the venv); asking for a venv that is missing does, with how to make it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
@@ -14,6 +15,3 @@ export function venvPython(name: 'main' | 'seed'): string {
   }
   return py;
 }
-
-/** The main test interpreter: Panel, Bokeh, Streamlit, Dash, Shiny, Gradio, Voilà, Solara, adlfs, pandas … */
-export const PYTHON = venvPython('main');

@@ -17,10 +17,10 @@ import { RunScope } from '../../src/azure/scope';
 import { withRunEnv } from '../../src/core/env';
 import { silentLogger } from '../../src/core/log';
 import { pickFreePort } from '../../src/core/ports';
-import { PYTHON, venvPython } from '../python-env';
+import { venvPython } from '../python-env';
 import { AZURE_FIXTURES, emulatorSasUrls, EmulatorTokenCredential, keyTarget, startAzurite, tokenTarget, type TestAzurite } from './azure-env';
 import { TestBrowser, seeText } from './browser';
-import { get, startable } from './harness';
+import { get, PYTHON, startable } from './harness';
 
 const REPO = path.resolve(__dirname, '../../..');
 const CSV = fs.readFileSync(path.join(REPO, 'examples/data/sales.csv'));

@@ -13,12 +13,13 @@ import { isAlive } from '../../src/core/process';
 import type { Logger } from '../../src/core/log';
 import { ColdLaunch, type LaunchStrategy } from '../../src/core/strategy';
 import { WarmLaunch, type WarmOptions } from '../../src/core/warm';
-import { PYTHON } from '../python-env';
+import { venvPython } from '../python-env';
 import type { StartOutcome } from '../../src/core/supervisor';
 
 export const STANDBY = path.resolve(__dirname, '../../../python/dap_standby.py');
 
-export { PYTHON };
+/** The main test interpreter: Panel, Bokeh, Streamlit, Dash, Shiny, Gradio, Voilà, Solara, adlfs, pandas … */
+export const PYTHON = venvPython('main');
 export const FIXTURES = path.resolve(__dirname, '../../../test/fixtures/apps');
 export const LAUNCHER = path.resolve(__dirname, '../../../python/dap_launch.py');
 

@@ -7,7 +7,9 @@ import { silentLogger } from '../../src/core/log';
 import { Reaper } from '../../src/core/reaper';
 import { ColdLaunch } from '../../src/core/strategy';
 import { AppSupervisor } from '../../src/core/supervisor';
-import { PYTHON } from '../python-env';
+import { venvPython } from '../python-env';
+
+const PYTHON = venvPython('main');
 
 const [file, marker, useReaper] = process.argv.slice(2) as [string, string, string];
 const reaper = useReaper === 'yes' ? new Reaper(path.resolve(__dirname, '../../src/reaper/main.js')) : undefined;

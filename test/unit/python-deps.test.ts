@@ -9,7 +9,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { pythonImports } from '../../src/core/frameworks';
-import { PYTHON } from '../python-env';
+import { venvPython } from '../python-env';
+
+const PYTHON = venvPython('main');
 
 const root = path.resolve(__dirname, '../../..');
 const APP_FOLDERS = ['test/fixtures', 'test/e2e/workspace', 'examples'];
