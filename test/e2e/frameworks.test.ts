@@ -1,0 +1,131 @@
+// Real frameworks in a real VS Code (code-server + Chromium): a Panel app and a Streamlit app of
+// the pinned venv, previewed through code-server's port forwarding (/proxy/<port>/), as a remote
+// VS Code shows them. Each renders over its websocket through the proxy, follows saves, and
+// leaves no process when its preview closes. Save → visible figures are printed, not asserted.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { isAlive } from '../../src/core/process';
+import { median, timeSaves } from './figures';
+import { CodeServer, ensureVsix, killOnExit, makeWorkspace } from './vscode';
+import { SHOTS, Workbench } from './workbench';
+
+interface App {
+  readonly file: string;
+  readonly label: string;
+  /** The path the app's page has behind /proxy/<port>. */
+  readonly page: RegExp;
+}
+
+const APPS: App[] = [
+  { file: 'panel_dashboard.py', label: 'Panel', page: /\/proxy\/\d+\/panel_dashboard$/ },
+  { file: 'streamlit_app.py', label: 'Streamlit', page: /\/proxy\/\d+\/$/ },
+];
+const SAVES = 6;
+const figures: Record<string, number[]> = {};
+
+const processes = (): string[] => fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n));
+
+/** The process listening on 127.0.0.1:`port` (a warm run's command line names no app file). */
+function listenerOf(port: number): number | undefined {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const row = fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').map((l) => l.trim().split(/\s+/))
+    .find((f) => f[1]?.endsWith(`:${hex}`) && f[3] === '0A'); // 0A: LISTEN
+  if (!row) return undefined;
+  const socket = `socket:[${row[9]}]`;
+  for (const pid of processes()) {
+    try {
+      if (fs.readdirSync(`/proc/${pid}/fd`).some((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === socket)) return Number(pid);
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return undefined;
+}
+
+/** Python processes of the workspace: app servers and warm standbys (their command lines name it). */
+function pythonsOf(workspace: string): number[] {
+  return processes().filter((pid) => {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      return cmd.includes(workspace) && /python/.test(cmd) && isAlive(Number(pid));
+    } catch {
+      return false;
+    }
+  }).map(Number);
+}
+
+const messageLine = (file: string) => fs.readFileSync(file, 'utf8').split('\n').indexOf('MESSAGE = "VERSION-1"') + 1;
+
+killOnExit();
+
+describe('Real Panel and Streamlit apps in a real VS Code, through its port forwarding', { timeout: 600_000 }, () => {
+  let server: CodeServer;
+  let wb: Workbench;
+  let workspace: string;
+  const sockets: string[] = [];
+
+  before(async () => {
+    workspace = makeWorkspace();
+    server = await CodeServer.start({ workspace, vsix: ensureVsix() });
+    wb = await Workbench.open(server);
+    wb.page.on('websocket', (ws) => sockets.push(ws.url()));
+  });
+
+  afterEach(async (t) => {
+    await wb?.screenshot(`frameworks-${t.name.replace(/[^\w]+/g, '-').slice(0, 40)}`).catch(() => undefined);
+  });
+
+  after(async () => {
+    server?.saveLogs(path.join(SHOTS, 'logs-frameworks'));
+    await wb?.close();
+    await server?.close();
+    const left = workspace ? pythonsOf(workspace) : [];
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    console.log('\nFigures (ms):');
+    for (const [k, v] of Object.entries(figures)) console.log(`  ${k}: median ${v.length ? median(v) : '-'} over ${v.length} (${v.join(', ')})`);
+    assert.deepEqual(left, [], 'no app server or standby is left after code-server stops');
+  });
+
+  for (const app of APPS) {
+    it(`${app.label}: previews through /proxy/<port>/, renders over the websocket, follows saves, stops on close`, async () => {
+      const file = path.join(workspace, app.file);
+      await wb.openFile(app.file);
+      const t0 = Date.now();
+      await wb.command('Data App: Preview App');
+      await wb.waitForAppText(app.file, '#msg', /^VERSION-1$/, 90_000);
+      figures[`${app.label}: command → app visible`] = [Date.now() - t0];
+      await wb.waitForState(app.file, /Running/);
+
+      // The page came through code-server's forwarding, and so did its websocket: the widget's
+      // text is computed by the server and rendered by the framework's front end.
+      const frame = await wb.appFrame(app.file);
+      assert.match(new URL(frame.url()).pathname, app.page, `the preview shows ${frame.url()}`);
+      await wb.waitForAppText(app.file, 'text=Doubled rows', /Doubled rows: 6/); // Panel renders into shadow roots: the text engine pierces them
+      const port = (f: typeof frame) => Number(/\/proxy\/(\d+)\//.exec(f.url())![1]);
+      const firstPort = port(frame);
+      assert.ok(sockets.some((u) => u.includes(`/proxy/${firstPort}/`)), `a websocket to the app went through /proxy/${firstPort}/ (saw: ${sockets.join(', ') || 'none'})`);
+      const first = listenerOf(firstPort);
+      assert.ok(first, `a process serves port ${firstPort}`);
+      await wb.screenshot(`${app.label}-visible`);
+
+      // Every save: a new server, the new content, the websocket through the proxy live again.
+      figures[`${app.label}: save → new content visible`] = await timeSaves(wb, app.file, messageLine(file), 'SAVED', SAVES, 1500);
+      await wb.waitForAppText(app.file, 'text=Doubled rows', /Doubled rows: 6/);
+      const lastPort = port(await wb.appFrame(app.file));
+      const last = listenerOf(lastPort);
+      assert.ok(last && last !== first, `a new process serves the saved version (port ${lastPort})`);
+      assert.equal(isAlive(first), false, 'the first server is gone');
+      assert.ok(sockets.some((u) => u.includes(`/proxy/${lastPort}/`)), `the saved version's websocket went through /proxy/${lastPort}/`);
+      await wb.screenshot(`${app.label}-after-saves`);
+
+      await wb.closeTab(`${app.file} · `);
+      const deadline = Date.now() + 15_000;
+      while ((isAlive(last) || pythonsOf(workspace).length) && Date.now() < deadline) await wb.page.waitForTimeout(100);
+      assert.equal(isAlive(last), false, `closing the preview stops ${app.file}`);
+      assert.deepEqual(pythonsOf(workspace), [], 'and its warm standby');
+    });
+  }
+});
