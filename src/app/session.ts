@@ -269,6 +269,7 @@ export class AppSession extends Disposable {
       port,
       workspaceFolder: this.target.folder.uri.fsPath,
       extraOrigins: externalOrigin !== `http://${HOST}:${port}` ? [externalOrigin] : [],
+      forwardedPath: external.path, // code-server: /proxy/<port>/
       observableRoot: this.target.observableRoot,
       customCommand: cfg.get('customCommand'),
       urlPath: cfg.get('customUrlPath'),

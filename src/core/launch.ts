@@ -21,6 +21,11 @@ export interface LaunchContext {
    * websocket's Origin are told to accept them.
    */
   readonly extraOrigins?: readonly string[];
+  /**
+   * The path that a forwarding proxy puts before the app's own paths in the browser's URL
+   * (code-server: `/proxy/<port>/`, which it strips again), when there is one.
+   */
+  readonly forwardedPath?: string;
   /** Observable Framework project root (folder holding observablehq.config.*). */
   readonly observableRoot?: string | undefined;
   /** Custom command (string or argv) with placeholders. */
@@ -115,16 +120,32 @@ export function normalizeUrlPath(p: string): string {
   return trimmed.startsWith('/') ? trimmed : '/' + trimmed;
 }
 
+/**
+ * The forwarded path prefix (`/proxy/8123/`), when the browser's URL has one. The forwarder
+ * strips it, so the app serves at `/` but must build its own URLs under it.
+ */
+export function forwardedPrefix(ctx: Pick<LaunchContext, 'forwardedPath'>): string | undefined {
+  const p = ctx.forwardedPath?.trim();
+  if (!p || p === '/') return undefined;
+  return '/' + p.replace(/^\/+|\/+$/g, '') + '/';
+}
+
 export function buildLaunch(ctx: LaunchContext): LaunchSpec {
   const file = ctx.filePath;
+  const prefix = forwardedPrefix(ctx);
+  const prefixNoSlash = prefix?.slice(0, -1);
   const stem = path.basename(file).replace(/\.[^.]+$/, '');
   const port = String(ctx.port);
   switch (ctx.framework) {
     case 'panel':
     case 'bokeh':
       // Never --autoreload / --dev: restarts are ours. Apps live at /<file stem>.
+      // Behind a forwarded prefix, a Bokeh server page asks for /static/js/… at the root,
+      // outside the prefix: with BokehJS inline in the page only relative URLs are left (its
+      // websocket is relative). Panel's pages use relative URLs already.
       return pythonModule(ctx, ctx.framework, ['serve', file, '--port', port, '--address', ctx.host, ...WS_ORIGINS(ctx)], {
         urlPath: `/${encodeURIComponent(stem)}`,
+        env: prefix && ctx.framework === 'bokeh' ? { BOKEH_RESOURCES: 'inline' } : {},
       });
     case 'streamlit':
       return pythonModule(ctx, 'streamlit', [
@@ -149,10 +170,16 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
     case 'solara':
       // --production turns Solara's file watching and hot reload off. --no-check-version: it
       // asks PyPI for its newest version at every start, before serving (up to 0.5 s).
-      return pythonModule(ctx, 'solara', ['run', file, '--port', port, '--host', ctx.host, '--no-open', '--production', '--no-check-version']);
+      // Behind a forwarded prefix: --root-path (ASGI: requests arrive without it).
+      return pythonModule(ctx, 'solara', [
+        'run', file, '--port', port, '--host', ctx.host, '--no-open', '--production', '--no-check-version',
+        ...(prefixNoSlash ? ['--root-path', prefixNoSlash] : []),
+      ]);
     case 'voila':
       return pythonModule(ctx, 'voila', [
         file, '--port', port, '--no-browser', `--Voila.ip=${ctx.host}`, `--Voila.tornado_settings=${voilaTornadoSettings(ctx.extraOrigins)}`,
+        // Behind a forwarded prefix the page asks for base_url/…, and the server serves at /.
+        ...(prefix ? [`--Voila.base_url=${prefix}`, '--Voila.server_url=/'] : []),
       ]);
     case 'flask':
       // `flask run` without --debug has no reloader; --no-reload makes that explicit.
@@ -165,10 +192,14 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
     }
     case 'dash':
       // Dash reads HOST/PORT; app.run(debug=True) would fork Werkzeug's reloader, which the
-      // launcher turns off. DASH_HOT_RELOAD=false stops its in-browser hot reload.
-      return pythonScript(ctx, { HOST: ctx.host, PORT: port, DASH_HOT_RELOAD: 'false' }, true);
+      // launcher turns off. DASH_HOT_RELOAD=false stops its in-browser hot reload. Behind a
+      // forwarded prefix its page asks for prefix/_dash-…, while its routes stay at /.
+      return pythonScript(ctx, { HOST: ctx.host, PORT: port, DASH_HOT_RELOAD: 'false', ...(prefix ? { DASH_REQUESTS_PATHNAME_PREFIX: prefix } : {}) }, true);
     case 'gradio':
-      return pythonScript(ctx, { GRADIO_SERVER_NAME: ctx.host, GRADIO_SERVER_PORT: port, GRADIO_ANALYTICS_ENABLED: 'False' }, false);
+      return pythonScript(ctx, {
+        GRADIO_SERVER_NAME: ctx.host, GRADIO_SERVER_PORT: port, GRADIO_ANALYTICS_ENABLED: 'False',
+        ...(prefixNoSlash ? { GRADIO_ROOT_PATH: prefixNoSlash } : {}),
+      }, false);
     case 'script':
       return pythonScript(ctx, { HOST: ctx.host, PORT: port }, false);
     case 'observable': {

@@ -1,7 +1,8 @@
-// Real frameworks in a real VS Code (code-server + Chromium): a Panel app and a Streamlit app of
+// Real frameworks in a real VS Code (code-server + Chromium): Panel, Streamlit and Dash apps of
 // the pinned venv, previewed through code-server's port forwarding (/proxy/<port>/), as a remote
-// VS Code shows them. Each renders over its websocket through the proxy, follows saves, and
-// leaves no process when its preview closes. Save → visible figures are printed, not asserted.
+// VS Code shows them. Each renders through the proxy (Panel and Streamlit over their
+// websockets, Dash's callback over HTTP under the prefix), follows saves, and leaves no process
+// when its preview closes. Save → visible figures are printed, not asserted.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,11 +17,14 @@ interface App {
   readonly label: string;
   /** The path the app's page has behind /proxy/<port>. */
   readonly page: RegExp;
+  /** Whether its page talks to the server over a websocket (Dash uses HTTP requests). */
+  readonly websocket: boolean;
 }
 
 const APPS: App[] = [
-  { file: 'panel_dashboard.py', label: 'Panel', page: /\/proxy\/\d+\/panel_dashboard$/ },
-  { file: 'streamlit_app.py', label: 'Streamlit', page: /\/proxy\/\d+\/$/ },
+  { file: 'panel_dashboard.py', label: 'Panel', page: /\/proxy\/\d+\/panel_dashboard$/, websocket: true },
+  { file: 'streamlit_app.py', label: 'Streamlit', page: /\/proxy\/\d+\/$/, websocket: true },
+  { file: 'dash_app.py', label: 'Dash', page: /\/proxy\/\d+\/$/, websocket: false },
 ];
 const SAVES = 6;
 const figures: Record<string, number[]> = {};
@@ -60,7 +64,7 @@ const messageLine = (file: string) => fs.readFileSync(file, 'utf8').split('\n').
 
 killOnExit();
 
-describe('Real Panel and Streamlit apps in a real VS Code, through its port forwarding', { timeout: 600_000 }, () => {
+describe('Real Panel, Streamlit and Dash apps in a real VS Code, through its port forwarding', { timeout: 600_000 }, () => {
   let server: CodeServer;
   let wb: Workbench;
   let workspace: string;
@@ -90,7 +94,7 @@ describe('Real Panel and Streamlit apps in a real VS Code, through its port forw
   });
 
   for (const app of APPS) {
-    it(`${app.label}: previews through /proxy/<port>/, renders over the websocket, follows saves, stops on close`, async () => {
+    it(`${app.label}: previews through /proxy/<port>/, renders through the proxy, follows saves, stops on close`, async () => {
       const file = path.join(workspace, app.file);
       await wb.openFile(app.file);
       const t0 = Date.now();
@@ -106,7 +110,7 @@ describe('Real Panel and Streamlit apps in a real VS Code, through its port forw
       await wb.waitForAppText(app.file, 'text=Doubled rows', /Doubled rows: 6/); // Panel renders into shadow roots: the text engine pierces them
       const port = (f: typeof frame) => Number(/\/proxy\/(\d+)\//.exec(f.url())![1]);
       const firstPort = port(frame);
-      assert.ok(sockets.some((u) => u.includes(`/proxy/${firstPort}/`)), `a websocket to the app went through /proxy/${firstPort}/ (saw: ${sockets.join(', ') || 'none'})`);
+      if (app.websocket) assert.ok(sockets.some((u) => u.includes(`/proxy/${firstPort}/`)), `a websocket to the app went through /proxy/${firstPort}/ (saw: ${sockets.join(', ') || 'none'})`);
       const first = listenerOf(firstPort);
       assert.ok(first, `a process serves port ${firstPort}`);
       await wb.screenshot(`${app.label}-visible`);
@@ -118,7 +122,7 @@ describe('Real Panel and Streamlit apps in a real VS Code, through its port forw
       const last = listenerOf(lastPort);
       assert.ok(last && last !== first, `a new process serves the saved version (port ${lastPort})`);
       assert.equal(isAlive(first), false, 'the first server is gone');
-      assert.ok(sockets.some((u) => u.includes(`/proxy/${lastPort}/`)), `the saved version's websocket went through /proxy/${lastPort}/`);
+      if (app.websocket) assert.ok(sockets.some((u) => u.includes(`/proxy/${lastPort}/`)), `the saved version's websocket went through /proxy/${lastPort}/`);
       await wb.screenshot(`${app.label}-after-saves`);
 
       await wb.closeTab(`${app.file} · `);

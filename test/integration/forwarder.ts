@@ -1,7 +1,8 @@
-// What a browser on a forwarded URL goes through (Codespaces, Remote-SSH, code-server's
-// /proxy/): a reverse proxy (http-proxy) on another address, for pages and websockets, that
-// passes the browser's Origin on unchanged and rewrites Host to the app's own address. An app
-// that checks a websocket's Origin against its own address refuses such a page (403).
+// What a browser on a forwarded port goes through, as code-server forwards one on a remote
+// host: a reverse proxy (http-proxy) on another origin that serves the app on port P under
+// /proxy/P/ (the prefix stripped), for pages and websockets, passes the browser's Origin on
+// unchanged and rewrites Host to the app's own address. An app that checks a websocket's
+// Origin refuses such a page (403); one that asks for absolute paths misses its prefix.
 // Also the page a webview is: a frame, on another site, around the app's page.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,28 +15,46 @@ export const WEBVIEW_HOST = 'webview.test';
 export interface Forwarder {
   /** `http://forwarded.test:<port>`: the origin the browser sees. */
   readonly origin: string;
-  /** The same path and query on the forwarded origin. */
+  /** The path prefix the app on `port` has there: `/proxy/<port>/`. */
+  basePath(port: number): string;
+  /** The forwarded URL of a loopback app URL. */
   url(appUrl: string): string;
   close(): Promise<void>;
 }
 
-/** Forwards to whatever port `target()` names at the time of each request (restarts move it). */
-export async function startForwarder(target: () => number | undefined): Promise<Forwarder> {
-  const proxy = httpProxy.createProxyServer({ changeOrigin: true, ws: true, xfwd: false });
+const PROXIED = /^\/proxy\/(\d+)(\/.*)?$/;
+
+export async function startForwarder(): Promise<Forwarder> {
+  const proxy = httpProxy.createProxyServer({ changeOrigin: true, ws: true, xfwd: false, ignorePath: true });
   proxy.on('error', (_e, _req, res) => {
     if (res instanceof http.ServerResponse && !res.headersSent) res.writeHead(502).end('forwarder: the app did not answer');
     else res.destroy();
   });
-  const to = () => `http://127.0.0.1:${target() ?? 1}`;
-  const server = http.createServer((req, res) => proxy.web(req, res, { target: to() }));
-  server.on('upgrade', (req, socket, head) => proxy.ws(req, socket, head, { target: to() }));
+  /** The app's own URL for a request to /proxy/P/…, or undefined. */
+  const target = (req: http.IncomingMessage): string | undefined => {
+    const m = PROXIED.exec(req.url ?? '');
+    return m ? `http://127.0.0.1:${m[1]}${m[2] ?? '/'}` : undefined;
+  };
+  const server = http.createServer((req, res) => {
+    const to = target(req);
+    if (to) proxy.web(req, res, { target: to });
+    else if (req.url === '/favicon.ico') res.writeHead(204).end(); // code-server's own icon is there
+    else res.writeHead(404, { 'content-type': 'text/plain' }).end(`forwarder: ${req.url} is not under /proxy/<port>/`);
+  });
+  server.on('upgrade', (req, socket, head) => {
+    const to = target(req);
+    if (to) proxy.ws(req, socket, head, { target: to });
+    else socket.destroy();
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://${FORWARDED_HOST}:${(server.address() as AddressInfo).port}`;
+  const basePath = (port: number) => `/proxy/${port}/`;
   return {
     origin,
+    basePath,
     url: (appUrl) => {
       const u = new URL(appUrl);
-      return origin + u.pathname + u.search;
+      return origin + basePath(Number(u.port)) + u.pathname.slice(1) + u.search;
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -76,8 +76,8 @@ export interface StartableOptions extends Partial<ControllerOptions> {
   watch?: boolean;
   /** The interpreter (default: the main venv's). */
   python?: string;
-  /** Other launch inputs (an Observable root, forwarded origins …), given the app's folder. */
-  launch?: (dir: string) => Partial<LaunchContext>;
+  /** Other launch inputs (an Observable root, forwarded origins …), given the app's folder and port. */
+  launch?: (dir: string, port: number) => Partial<LaunchContext>;
   /** A fixture folder copied whole instead of one file (`fixture` is the app file's path inside it). */
   fixtureDir?: string;
   /** Where the app's temporary folder is made (default: the system's). */
@@ -123,7 +123,7 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
         port,
         workspaceFolder: dir,
         launcherPath: LAUNCHER,
-        ...opts.launch?.(dir),
+        ...opts.launch?.(dir, port),
       });
       // The marker is inherited by every descendant: the orphan check looks for it.
       return { spec, env: childEnvironment(process.env, { DAP_TEST_MARKER: marker, ...opts.env }, spec.env) };

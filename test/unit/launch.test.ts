@@ -81,6 +81,23 @@ describe('buildLaunch: the exact command of each framework', () => {
     assert.ok(pat.test('https://cs.example:8080'));
     for (const other of ['https://csxexample:8080', 'https://cs.example:8080.evil.test', 'http://cs.example:8080']) assert.ok(!pat.test(other), other);
   });
+  it('behind a forwarded path prefix (code-server /proxy/P/), each framework builds its URLs under it', () => {
+    const behind = { forwardedPath: '/proxy/5123/' };
+    assert.equal(buildLaunch(ctx('dash', behind)).env.DASH_REQUESTS_PATHNAME_PREFIX, '/proxy/5123/');
+    assert.equal(buildLaunch(ctx('gradio', behind)).env.GRADIO_ROOT_PATH, '/proxy/5123');
+    assert.deepEqual(buildLaunch(ctx('solara', behind)).args.slice(-2), ['--root-path', '/proxy/5123']);
+    assert.deepEqual(buildLaunch(ctx('voila', { ...behind, filePath: '/ws/n.ipynb' })).args.slice(-2), ['--Voila.base_url=/proxy/5123/', '--Voila.server_url=/']);
+    assert.equal(buildLaunch(ctx('bokeh', behind)).env.BOKEH_RESOURCES, 'inline');
+    assert.deepEqual(buildLaunch(ctx('panel', behind)).env, {}, 'Panel pages use relative URLs already');
+    assert.equal(buildLaunch(ctx('dash', { forwardedPath: 'proxy/5123' })).env.DASH_REQUESTS_PATHNAME_PREFIX, '/proxy/5123/', 'slashes are normalized');
+    for (const none of [{}, { forwardedPath: '/' }]) {
+      for (const fw of ['dash', 'gradio', 'solara', 'voila', 'bokeh'] as const) {
+        const s = buildLaunch(ctx(fw, none));
+        assert.ok(!s.args.some((a) => /root-path|base_url|server_url/.test(a)), `${fw}: ${s.args.join(' ')}`);
+        for (const k of ['DASH_REQUESTS_PATHNAME_PREFIX', 'GRADIO_ROOT_PATH', 'BOKEH_RESOURCES']) assert.equal(s.env[k], undefined, `${fw}: ${k}`);
+      }
+    }
+  });
   it('Solara: --production (no watcher), --no-open, no version check', () => {
     assert.deepEqual(buildLaunch(ctx('solara')).args, ['-m', 'solara', 'run', '/ws/apps/my app.py', '--port', '5123', '--host', '127.0.0.1', '--no-open', '--production', '--no-check-version']);
   });
