@@ -158,11 +158,12 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
         '--browser.gatherUsageStats', 'false',
         // The preview frame is cross-site to the webview, so the browser never sends the
         // SameSite=Lax _streamlit_xsrf cookie and every st.file_uploader upload gets 403.
-        // CORS protection stays on: other sites still cannot reach the app.
+        // CORS protection stays on: pages of other sites still cannot open its websocket.
         '--server.enableXsrfProtection', 'false',
       ], {
         // A forwarded origin's websocket is refused (403) unless it is allow-listed. An
-        // environment variable, not the flag: Streamlit before 1.44 has no such flag.
+        // environment variable, not the flag: a release without the option ignores it, where
+        // it would refuse an unknown flag.
         env: ctx.extraOrigins?.length ? { STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: ctx.extraOrigins.join(' ') } : {},
       });
     case 'shiny':
