@@ -27,7 +27,17 @@ export class AppManager extends Disposable {
 
   constructor(private readonly deps: SessionDeps, private readonly memento: vscode.Memento) {
     super();
-    this._register(vscode.workspace.onDidSaveTextDocument((doc) => this.forEach((s) => void s.fileChanged(doc.uri))));
+    // An explicit save (Ctrl+S) restarts at once; auto-save after a delay or on focus change,
+    // like other changes on disk, is debounced.
+    const explicit = new Set<string>();
+    this._register(vscode.workspace.onWillSaveTextDocument((e) => {
+      if (e.reason === vscode.TextDocumentSaveReason.Manual) explicit.add(e.document.uri.toString());
+      else explicit.delete(e.document.uri.toString());
+    }));
+    this._register(vscode.workspace.onDidSaveTextDocument((doc) => {
+      const saved = explicit.delete(doc.uri.toString());
+      this.forEach((s) => void s.fileChanged(doc.uri, saved));
+    }));
   }
 
   /** Sessions whose preview is open (a closing one is on its way out). */

@@ -178,10 +178,11 @@ export class AppSession extends Disposable {
     this.preview.reveal();
   }
 
-  /** A file was saved or changed on disk. */
-  async fileChanged(uri: vscode.Uri): Promise<void> {
+  /** A file was saved (`explicit`: on the user's request, restarts at once) or changed on disk. */
+  async fileChanged(uri: vscode.Uri, explicit = false): Promise<void> {
     if (uri.scheme !== 'file' || !this.config.get('restartOnSave')) return;
-    if (await this.controller.fileChanged(uri.fsPath)) this.deps.log.debug(`${path.basename(this.file.fsPath)}: change in ${uri.fsPath}`);
+    const asked = explicit ? await this.controller.fileSaved(uri.fsPath) : await this.controller.fileChanged(uri.fsPath);
+    if (asked) this.deps.log.debug(`${path.basename(this.file.fsPath)}: ${explicit ? 'saved' : 'change in'} ${uri.fsPath}`);
   }
 
   showOutput(): void {

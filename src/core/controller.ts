@@ -77,6 +77,20 @@ export class AppController {
     return true;
   }
 
+  /**
+   * The editor saved `file` on an explicit request (Ctrl+S, File: Save): like fileChanged, but
+   * it restarts at once unless it joins a burst. A debounced request for the same change, seen
+   * first on disk, starts now. Returns whether a restart was asked for.
+   */
+  async fileSaved(file: string): Promise<boolean> {
+    const state = this.supervisor.state;
+    if (state === 'stopped' || state === 'stopping') return false;
+    if (!this.currentFilter().matches(file)) return false;
+    if (!(await this.fingerprints.changed(file)) && !this.scheduler.waiting) return false;
+    this.scheduler.requestNow(`saved ${path.relative(this.opts.root, file)}`);
+    return true;
+  }
+
   async stop(): Promise<void> {
     this.scheduler.cancelPending();
     await this.supervisor.stop();

@@ -1,7 +1,9 @@
 // Restart scheduling: debounce, coalesce, latest wins. No `vscode` import.
 //
-// - Requests within `debounceMs` of each other collapse into one (a burst of saves or
-//   auto-saves gives one restart).
+// - Requests within `debounceMs` of each other collapse into one (a burst of changes on disk,
+//   auto-saves, a checkout or a formatter gives one restart).
+// - An explicit save (`requestNow`) restarts at once unless a restart runs or another explicit
+//   save came less than `debounceMs` before it: then it joins the burst (debounced).
 // - A request that arrives while a restart runs marks exactly one more restart, which starts
 //   as soon as the running one finishes; further requests meanwhile only replace its reason.
 
@@ -17,6 +19,7 @@ export class RestartScheduler {
   private pendingReason: string | undefined;
   private disposed = false;
   private runs = 0;
+  private lastSave = -Infinity;
 
   constructor(private readonly opts: SchedulerOptions) {}
 
@@ -29,6 +32,31 @@ export class RestartScheduler {
       this.timer = undefined;
       this.kick();
     }, Math.max(0, this.opts.debounceMs()));
+  }
+
+  /**
+   * An explicit save: restarts now, unless a restart runs or the previous explicit save came
+   * less than `debounceMs` before: then it joins the burst (debounced, latest wins). A waiting
+   * debounced request (such as the same save seen first on disk) is started now instead.
+   */
+  requestNow(reason: string): void {
+    if (this.disposed) return;
+    const now = performance.now();
+    const inBurst = now - this.lastSave < this.opts.debounceMs();
+    this.lastSave = now;
+    if (this.running || inBurst) {
+      this.request(reason);
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.pendingReason = reason;
+    this.kick();
+  }
+
+  /** Whether a request waits for its debounce to run out. */
+  get waiting(): boolean {
+    return this.timer !== undefined;
   }
 
   /** Drops a request not yet started (e.g. the app was stopped). */

@@ -9,7 +9,7 @@ import { PortInUseError } from '../../src/core/ports';
 import { LaunchError } from '../../src/core/process';
 import { hasModule } from '../../src/core/python';
 import { AppStartError } from '../../src/core/supervisor';
-import { assertNoProcesses, get, isAlivePid, processesWithMarker, PYTHON, sleep, startable, waitFor } from './harness';
+import { assertNoProcesses, get, isAlivePid, processesWithMarker, PYTHON, sleep, startable, waitFor, type TestApp } from './harness';
 
 describe('the orphan check itself', () => {
   it('sees a process that carries the marker, and stops seeing it once killed', async () => {
@@ -204,22 +204,33 @@ describe('ports', () => {
   });
 });
 
+/**
+ * 50 saves of a new version within about a second (`saved` reports each one): at most 2
+ * restarts come of them, and the last version is served.
+ */
+async function saveStorm(app: TestApp, saved: () => Promise<unknown>): Promise<void> {
+  const source = fs.readFileSync(app.file, 'utf8').replace(/VERSION-[\w-]+/, 'VERSION-1');
+  const before = app.controller.supervisor.restarts;
+  const t0 = Date.now();
+  for (let i = 1; i <= 50; i++) {
+    fs.writeFileSync(app.file, source.replace('VERSION-1', `VERSION-SAVE-${i}`));
+    await saved();
+    await sleep(15);
+  }
+  assert.ok(Date.now() - t0 < 1500, 'the saves took about a second');
+  await sleep(400);
+  await app.controller.idle();
+  const restarts = app.controller.supervisor.restarts - before;
+  assert.ok(restarts >= 1 && restarts <= 2, `restarts: ${restarts}`);
+  assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-SAVE-50</);
+}
+
 describe('restart storms', () => {
   it('50 saves within one second give at most 2 restarts, and the last version is served', async () => {
     const app = startable('stdlib_app.py', 'script', { debounceMs: () => 300 });
     try {
       await app.startReady();
-      const source = fs.readFileSync(app.file, 'utf8');
-      const t0 = Date.now();
-      for (let i = 1; i <= 50; i++) {
-        fs.writeFileSync(app.file, source.replace('VERSION-1', `VERSION-SAVE-${i}`));
-        await sleep(15);
-      }
-      assert.ok(Date.now() - t0 < 1500, 'the saves took about a second');
-      await sleep(400);
-      await app.controller.idle();
-      assert.ok(app.controller.supervisor.restarts >= 1 && app.controller.supervisor.restarts <= 2, `restarts: ${app.controller.supervisor.restarts}`);
-      assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-SAVE-50</);
+      await saveStorm(app, async () => undefined); // the folder watcher reports each write
     } finally {
       await app.dispose();
     }
@@ -240,6 +251,53 @@ describe('restart storms', () => {
       await app.controller.idle();
       assert.equal(app.controller.supervisor.restarts, 2);
       assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-LAST/);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  // Explicit saves (what Ctrl+S reports through the editor), with the disk watcher on as in the
+  // editor, which sees the same write. Restarting "at once" is checked by state, not by time:
+  // right after the save is reported, the restart runs instead of waiting out the debounce.
+  it('an explicit save restarts at once, without the debounce, also when the disk watcher saw it first', async () => {
+    const app = startable('stdlib_app.py', 'script', { debounceMs: () => 1000 });
+    try {
+      await app.startReady();
+      const source = fs.readFileSync(app.file, 'utf8');
+      for (const [i, watcherFirst] of [[1, false], [2, true]] as const) {
+        await sleep(1100); // a person's pause: longer than the debounce since the last save
+        fs.writeFileSync(app.file, source.replace('VERSION-1', `VERSION-SAVED-${i}`));
+        if (watcherFirst) {
+          await sleep(200); // the watcher's debounced request now waits
+          assert.equal(app.controller.supervisor.state, 'ready', 'the change seen on disk alone waits for the debounce');
+        }
+        assert.equal(await app.controller.fileSaved(app.file), true);
+        assert.equal(app.controller.supervisor.state, 'restarting', `save ${i}: the restart runs at once`);
+        await app.controller.idle();
+        assert.match((await get(app.controller.supervisor.url!)).body, new RegExp(`VERSION-SAVED-${i}<`));
+        assert.equal(app.controller.scheduledRestarts, i, 'one restart per save');
+      }
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('an explicit save during a restart gives exactly one more; 50 explicit saves in a second give at most 2', async () => {
+    const app = startable('stdlib_app.py', 'script', { debounceMs: () => 300 });
+    try {
+      await app.startReady();
+      const source = fs.readFileSync(app.file, 'utf8');
+      fs.writeFileSync(app.file, source.replace('VERSION-1', 'VERSION-A'));
+      await app.controller.fileSaved(app.file);
+      assert.equal(app.controller.supervisor.state, 'restarting', 'the first save restarts at once');
+      fs.writeFileSync(app.file, source.replace('VERSION-1', 'VERSION-B'));
+      await app.controller.fileSaved(app.file);
+      await app.controller.idle();
+      assert.equal(app.controller.supervisor.restarts, 2, 'the save during the restart gave exactly one more');
+      assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-B</);
+
+      await sleep(400);
+      await saveStorm(app, () => app.controller.fileSaved(app.file));
     } finally {
       await app.dispose();
     }

@@ -60,6 +60,58 @@ describe('RestartScheduler', () => {
     assert.equal(runs.at(-1), 'save 49', 'the latest request wins');
   });
 
+  it('an explicit save starts a restart at once, with no debounce', () => {
+    const { s, runs } = harness(10_000, 5);
+    s.requestNow('saved a.py');
+    assert.deepEqual(runs, ['saved a.py'], 'started synchronously, not after 10 s');
+    s.dispose();
+  });
+
+  it('an explicit save starts a waiting debounced request (the same save seen on disk first) now', () => {
+    const { s, runs } = harness(10_000, 5);
+    s.request('changed a.py');
+    assert.equal(s.waiting, true);
+    s.requestNow('saved a.py');
+    assert.deepEqual(runs, ['saved a.py']);
+    assert.equal(s.waiting, false, 'nothing more waits');
+    s.dispose();
+  });
+
+  it('an explicit save during a restart gives exactly one more restart', async () => {
+    const { s, runs, max } = harness(50, 120);
+    s.requestNow('first');
+    await sleep(20); // first is running
+    s.requestNow('second');
+    s.requestNow('third');
+    await s.idle();
+    assert.deepEqual(runs, ['first', 'third']);
+    assert.equal(max(), 1);
+  });
+
+  it('50 explicit saves within one second give at most 2 restarts: the first at once, the last after the burst', async () => {
+    const { s, runs } = harness(300, 150);
+    const t0 = Date.now();
+    for (let i = 0; i < 50; i++) {
+      s.requestNow(`save ${i}`);
+      if (i === 0) assert.deepEqual(runs, ['save 0'], 'the first save restarts at once');
+      await sleep(15);
+    }
+    assert.ok(Date.now() - t0 < 1500);
+    await s.idle();
+    assert.ok(runs.length <= 2, `runs: ${runs.join(', ')}`);
+    assert.deepEqual(runs, ['save 0', 'save 49'], 'the latest save is the one the last restart runs');
+  });
+
+  it('a save after a quiet spell restarts at once again', async () => {
+    const { s, runs } = harness(40, 5);
+    s.requestNow('one');
+    await s.idle();
+    await sleep(60); // longer than the debounce since the last save
+    s.requestNow('two');
+    assert.deepEqual(runs, ['one', 'two']);
+    await s.idle();
+  });
+
   it('cancelPending drops a waiting request; dispose stops everything', async () => {
     const { s, runs } = harness(30, 1);
     s.request('x');
