@@ -9,6 +9,7 @@ command -v openssl >/dev/null || pkgs+=(openssl)   # the OAuth tests' certificat
 command -v rg >/dev/null || pkgs+=(ripgrep)                                          # code-server's install
 [ -f /usr/include/krb5.h ] || [ -f /usr/include/gssapi/gssapi.h ] || pkgs+=(libkrb5-dev) # code-server's install
 command -v ps >/dev/null || pkgs+=(procps)
+[ -x /usr/bin/python3 ] || pkgs+=(python3)  # npm start's fallback; the host suite's interpreter without Panel
 if [ "$mode" = test ]; then
   [ -x /usr/bin/chromium ] || pkgs+=(chromium)                                         # the end-to-end suite
 fi

@@ -5,9 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AzuriteServer, probeAzurite } from '../src/azure/azurite';
 import { emulatorTarget } from '../src/azure/connection';
-import { pythonImports } from '../src/core/frameworks';
 import { BlobHub } from '../src/azure/hub';
+import { pythonImports } from '../src/core/frameworks';
 import { CodeServer, ensureVsix, freePort, REPO } from '../test/e2e/vscode';
+import { putExampleSales } from '../test/integration/azure-env';
 import { venvPython } from '../test/python-env';
 
 /** The storage emulator for the Azure example, with data/sales.csv in a "sales" container. */
@@ -26,10 +27,7 @@ async function startEmulator(): Promise<{ port: number; server?: AzuriteServer }
   });
   const hub = new BlobHub();
   try {
-    const c = hub.client({ target: emulatorTarget(port) }).getContainerClient('sales');
-    await c.createIfNotExists();
-    const csv = fs.readFileSync(path.join(REPO, 'examples/data/sales.csv'));
-    await c.getBlockBlobClient('data/sales.csv').upload(csv, csv.length);
+    await putExampleSales(hub.client({ target: emulatorTarget(port) }));
   } finally {
     hub.dispose();
   }
@@ -55,7 +53,7 @@ async function main(): Promise<void> {
     const { lines, runnable } = examplesWithout('python3');
     for (const line of lines) console.warn(`  ${line}`);
     console.warn('');
-    first = runnable.includes(first) ? first : runnable.includes('hello_stdlib.py') ? 'hello_stdlib.py' : runnable[0] ?? first;
+    first = [first, 'hello_stdlib.py', ...runnable].find((a) => runnable.includes(a)) ?? first;
   }
   const server = await CodeServer.start({ workspace: path.join(REPO, 'examples'), vsix, port, settings });
   console.log(`\n  Data App Preview is ready: ${server.folderUrl()}\n`);

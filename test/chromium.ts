@@ -19,13 +19,12 @@ const THIRD_PARTY_COOKIES = '--disable-features=TrackingProtection3pcd,AlwaysBlo
 
 /**
  * Headless Chromium with a fresh temporary profile; `home` keeps it from writing to $HOME.
- * `loopbackNames` resolve to 127.0.0.1, so that a test can load a page from another site, and
- * third-party cookies are allowed as in VS Code's webview.
+ * Third-party cookies are allowed as in VS Code's webview. `loopbackNames` resolve to
+ * 127.0.0.1, so that a test can load a page from another site.
  */
 export async function launchChromium(home: string, loopbackNames: readonly string[] = []): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium is missing at ${CHROMIUM}: apt-get install -y chromium (scripts/prereqs.sh test does)`);
-  const args = loopbackNames.length
-    ? [...FLAGS, THIRD_PARTY_COOKIES, `--host-resolver-rules=${loopbackNames.map((n) => `MAP ${n} 127.0.0.1`).join(',')}`]
-    : FLAGS;
+  const args = [...FLAGS, THIRD_PARTY_COOKIES];
+  if (loopbackNames.length) args.push(`--host-resolver-rules=${loopbackNames.map((n) => `MAP ${n} 127.0.0.1`).join(',')}`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args, env: { ...process.env, HOME: home } });
 }

@@ -93,9 +93,10 @@ export class TokenBroker {
   }
 
   /**
-   * Answers one request (exposed for tests of the protocol without sockets). Errors carry both shapes clients read: `{error: {code, message}}` (azure-identity 1.13
-   * crashes on a string "error") and App Service's own top-level `statusCode` and `message`
-   * (what MSAL's managed-identity client, in azure-identity 1.19 and later, shows the app).
+   * Answers one request (exposed for tests of the protocol without sockets). Errors carry both
+   * shapes clients read: `{error: {code, message}}` (azure-identity 1.13 crashes on a string
+   * "error") and App Service's own top-level `statusCode` and `message` (what MSAL's
+   * managed-identity client, in azure-identity 1.19 and later, shows the app).
    */
   async answer(method: string, url: URL, headers: http.IncomingHttpHeaders): Promise<BrokerResponse> {
     const r = await this.decide(method, url, headers);

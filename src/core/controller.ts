@@ -69,9 +69,7 @@ export class AppController {
    * whether a restart was asked for.
    */
   async fileChanged(file: string): Promise<boolean> {
-    const state = this.supervisor.state;
-    if (state === 'stopped' || state === 'stopping') return false;
-    if (!this.currentFilter().matches(file)) return false;
+    if (!this.watches(file)) return false;
     if (!(await this.fingerprints.changed(file))) return false;
     this.scheduler.request(`changed ${path.relative(this.opts.root, file)}`);
     return true;
@@ -83,9 +81,7 @@ export class AppController {
    * first on disk, starts now. Returns whether a restart was asked for.
    */
   async fileSaved(file: string): Promise<boolean> {
-    const state = this.supervisor.state;
-    if (state === 'stopped' || state === 'stopping') return false;
-    if (!this.currentFilter().matches(file)) return false;
+    if (!this.watches(file)) return false;
     if (!(await this.fingerprints.changed(file)) && !this.scheduler.waiting) return false;
     this.scheduler.requestNow(`saved ${path.relative(this.opts.root, file)}`);
     return true;
@@ -105,6 +101,12 @@ export class AppController {
     this.scheduler.dispose();
     await this.scheduler.idle().catch(() => undefined);
     await this.supervisor.dispose();
+  }
+
+  /** Whether a change to `file` may restart the app: it runs, and the file is one it watches. */
+  private watches(file: string): boolean {
+    const state = this.supervisor.state;
+    return state !== 'stopped' && state !== 'stopping' && this.currentFilter().matches(file);
   }
 
   private currentFilter(): ChangeFilter {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { isAlive } from '../../src/core/process';
 import { median, timeSaves } from './figures';
+import { listenerOf, workspacePythons } from './processes';
 import { CodeServer, ensureVsix, killOnExit, makeWorkspace } from './vscode';
 import { SHOTS, Workbench } from './workbench';
 
@@ -28,37 +29,6 @@ const APPS: App[] = [
 ];
 const SAVES = 6;
 const figures: Record<string, number[]> = {};
-
-const processes = (): string[] => fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n));
-
-/** The process listening on 127.0.0.1:`port` (a warm run's command line names no app file). */
-function listenerOf(port: number): number | undefined {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  const row = fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').map((l) => l.trim().split(/\s+/))
-    .find((f) => f[1]?.endsWith(`:${hex}`) && f[3] === '0A'); // 0A: LISTEN
-  if (!row) return undefined;
-  const socket = `socket:[${row[9]}]`;
-  for (const pid of processes()) {
-    try {
-      if (fs.readdirSync(`/proc/${pid}/fd`).some((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === socket)) return Number(pid);
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return undefined;
-}
-
-/** Python processes of the workspace: app servers and warm standbys (their command lines name it). */
-function pythonsOf(workspace: string): number[] {
-  return processes().filter((pid) => {
-    try {
-      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      return cmd.includes(workspace) && /python/.test(cmd) && isAlive(Number(pid));
-    } catch {
-      return false;
-    }
-  }).map(Number);
-}
 
 const messageLine = (file: string) => fs.readFileSync(file, 'utf8').split('\n').indexOf('MESSAGE = "VERSION-1"') + 1;
 
@@ -85,7 +55,7 @@ describe('Real Panel, Streamlit and Dash apps in a real VS Code, through its por
     server?.saveLogs(path.join(SHOTS, 'logs-frameworks'));
     await wb?.close();
     await server?.close();
-    const left = workspace ? pythonsOf(workspace) : [];
+    const left = workspace ? workspacePythons(workspace, 'all') : [];
     for (const pid of left) process.kill(pid, 'SIGKILL');
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
     console.log('\nFigures (ms):');
@@ -127,9 +97,9 @@ describe('Real Panel, Streamlit and Dash apps in a real VS Code, through its por
 
       await wb.closeTab(`${app.file} · `);
       const deadline = Date.now() + 15_000;
-      while ((isAlive(last) || pythonsOf(workspace).length) && Date.now() < deadline) await wb.page.waitForTimeout(100);
+      while ((isAlive(last) || workspacePythons(workspace, 'all').length) && Date.now() < deadline) await wb.page.waitForTimeout(100);
       assert.equal(isAlive(last), false, `closing the preview stops ${app.file}`);
-      assert.deepEqual(pythonsOf(workspace), [], 'and its warm standby');
+      assert.deepEqual(workspacePythons(workspace, 'all'), [], 'and its warm standby');
     });
   }
 });

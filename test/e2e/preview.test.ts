@@ -6,6 +6,7 @@ import { after, afterEach, before, describe, it } from 'node:test';
 import { CodeServer, ensureVsix, killOnExit, makeWorkspace } from './vscode';
 import { isAlive } from '../../src/core/process';
 import { timeSaves } from './figures';
+import { workspacePythons } from './processes';
 import { SHOTS, Workbench } from './workbench';
 
 const TORNADO = 'tornado_app.py';
@@ -21,23 +22,7 @@ const figures: Record<string, number[]> = {
 
 const alive = isAlive;
 
-/** Python processes of this workspace: app servers, and warm standbys when `standbys` is set. */
-function pythons(workspace: string, which: 'servers' | 'standbys' | 'all'): number[] {
-  const out: number[] = [];
-  for (const n of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(n)) continue;
-    try {
-      const cmd = fs.readFileSync(`/proc/${n}/cmdline`, 'utf8');
-      if (!cmd.includes(workspace) || !/python/.test(cmd) || !alive(Number(n))) continue;
-      const standby = cmd.includes('dap_standby.py');
-      if (which === 'all' || (which === 'standbys') === standby) out.push(Number(n));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-const appServers = (workspace: string) => pythons(workspace, 'servers');
+const appServers = (workspace: string) => workspacePythons(workspace, 'servers');
 
 const pidIn = (text: string) => Number(/pid (\d+)/.exec(text)?.[1]);
 
@@ -74,7 +59,7 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     server?.saveLogs(path.join(SHOTS, 'logs'));
     await wb?.close();
     await server?.close();
-    const left = workspace ? pythons(workspace, 'all') : []; // servers and standbys
+    const left = workspace ? workspacePythons(workspace, 'all') : []; // servers and standbys
     for (const pid of left) process.kill(pid, 'SIGKILL');
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
     console.log('\nFigures (ms):');
@@ -179,7 +164,7 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     assert.equal(alive(pid), false, 'the closed preview\'s server is gone');
     assert.equal(appServers(workspace).length, 1, 'the other app keeps running');
     await wb.page.waitForTimeout(500);
-    assert.ok(pythons(workspace, 'standbys').length <= 1, 'the closed app\'s standby is gone too');
+    assert.ok(workspacePythons(workspace, 'standbys').length <= 1, 'the closed app\'s standby is gone too');
   });
 
   it('8. Figures: repeated preview and save timings (printed, not asserted)', async () => {

@@ -18,12 +18,11 @@ import { withRunEnv } from '../../src/core/env';
 import { silentLogger } from '../../src/core/log';
 import { pickFreePort } from '../../src/core/ports';
 import { venvPython } from '../python-env';
-import { AZURE_FIXTURES, emulatorSasUrls, EmulatorTokenCredential, keyTarget, startAzurite, tokenTarget, type TestAzurite } from './azure-env';
+import { AZURE_FIXTURES, emulatorAppEnv, emulatorSasUrls, EmulatorTokenCredential, keyTarget, putExampleSales, startAzurite, tokenTarget, type TestAzurite } from './azure-env';
 import { TestBrowser, seeText } from './browser';
 import { get, PYTHON, startable } from './harness';
 
 const REPO = path.resolve(__dirname, '../../..');
-const CSV = fs.readFileSync(path.join(REPO, 'examples/data/sales.csv'));
 const SEED = venvPython('seed');
 const ENVS: Array<[string, string]> = [['seed', SEED], ['newest', PYTHON]];
 
@@ -36,11 +35,7 @@ const credential = new EmulatorTokenCredential();
 before(async () => {
   [http, https] = await Promise.all([startAzurite(), startAzurite({ https: true })]);
   hub = new BlobHub();
-  for (const client of [hub.client({ target: keyTarget(http) }), hub.client({ target: tokenTarget(https), credential, ca: https.ca })]) {
-    const c = client.getContainerClient('sales');
-    await c.createIfNotExists();
-    await c.getBlockBlobClient('data/sales.csv').upload(CSV, CSV.length);
-  }
+  for (const client of [hub.client({ target: keyTarget(http) }), hub.client({ target: tokenTarget(https), credential, ca: https.ca })]) await putExampleSales(client);
   broker = await TokenBroker.start(silentLogger);
 });
 after(async () => {
@@ -59,14 +54,6 @@ function readmePanelApp(): string {
   return block[1]!;
 }
 
-/** The variables the extension gives an app for the emulator's connection string. */
-function emulatorEnv(): Record<string, string> {
-  return defined(previewEnvironment({ target: keyTarget(http), container: 'sales' }));
-}
-
-function defined(env: Record<string, string | null>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== null));
-}
 
 function sasTargets(): Array<[string, StorageTarget]> {
   const sas = emulatorSasUrls(http, 'sales');
@@ -160,7 +147,7 @@ describe('the seed: Panel --autoreload with adlfs, and the same app previewed', 
     try {
       fs.writeFileSync(path.join(dir, 'app.py'), readmePanelApp());
       for (const [name, python] of ENVS) {
-        const r = await panelAutoreload(python, dir, 'app.py', emulatorEnv());
+        const r = await panelAutoreload(python, dir, 'app.py', emulatorAppEnv(http));
         const line = /^.*This event loop is already running.*$/m.exec(r.output)?.[0];
         console.log(`  ${name}: panel serve --autoreload ${line ? `failed: "${line.trim()}", exit ${r.code}` : `did not fail this way (exit code ${r.code}); this version no longer reproduces the seed`}`);
         if (name === 'seed') {
@@ -177,7 +164,7 @@ describe('the seed: Panel --autoreload with adlfs, and the same app previewed', 
     it(`previewed by the extension on the seed versions, it serves the data through 50 ${mode} restarts with no loop error and nothing left`, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-seed-fixture-'));
       fs.writeFileSync(path.join(dir, 'app.py'), readmePanelApp());
-      const app = startable('app.py', 'panel', { fixtureDir: dir, python: SEED, env: emulatorEnv(), watch: false, stopGraceMs: () => 1000, ...(warm ? { warm: {} } : {}) });
+      const app = startable('app.py', 'panel', { fixtureDir: dir, python: SEED, env: emulatorAppEnv(http), watch: false, stopGraceMs: () => 1000, ...(warm ? { warm: {} } : {}) });
       fs.rmSync(dir, { recursive: true, force: true });
       try {
         await app.startReady();

@@ -2,13 +2,14 @@
 // HTTPS with OAuth and a certificate made here, and a TokenCredential that stands in for
 // Microsoft Entra ID, which cannot be reached from this machine.
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, ContainerSASPermissions, generateAccountSASQueryParameters, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, ContainerSASPermissions, generateAccountSASQueryParameters, generateBlobSASQueryParameters, StorageSharedKeyCredential, type BlobServiceClient } from '@azure/storage-blob';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AzuriteServer } from '../../src/azure/azurite';
+import { previewEnvironment } from '../../src/azure/childenv';
 import { EMULATOR_ACCOUNT, EMULATOR_KEY, type StorageTarget } from '../../src/azure/connection';
 import { pickFreePort } from '../../src/core/ports';
 
@@ -114,4 +115,20 @@ export function emulatorSasUrls(a: TestAzurite, container: string): { account: s
   ).toString();
   const containerSas = generateBlobSASQueryParameters({ containerName: container, permissions: ContainerSASPermissions.parse('rl'), expiresOn }, key).toString();
   return { account: `${a.endpoint}?${accountSas}`, container: `${a.endpoint}/${container}?${containerSas}` };
+}
+
+const EXAMPLE_CSV = path.resolve(__dirname, '../../../examples/data/sales.csv');
+
+/** The examples' data (what `npm start` gives the Azure example): data/sales.csv in a "sales" container. */
+export async function putExampleSales(client: BlobServiceClient): Promise<void> {
+  const container = client.getContainerClient('sales');
+  await container.createIfNotExists();
+  const csv = fs.readFileSync(EXAMPLE_CSV);
+  await container.getBlockBlobClient('data/sales.csv').upload(csv, csv.length);
+}
+
+/** The variables the extension sets for an app run on the emulator's "sales" container (its removals left out). */
+export function emulatorAppEnv(a: TestAzurite): Record<string, string> {
+  const env = previewEnvironment({ target: keyTarget(a), container: 'sales' });
+  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== null));
 }

@@ -6,10 +6,9 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { previewEnvironment } from '../../src/azure/childenv';
 import { BlobHub } from '../../src/azure/hub';
 import { detectFramework, type FrameworkId } from '../../src/core/frameworks';
-import { startAzurite, keyTarget, type TestAzurite } from './azure-env';
+import { emulatorAppEnv, keyTarget, putExampleSales, startAzurite, type TestAzurite } from './azure-env';
 import { TestBrowser, seeText } from './browser';
 import { sleep, startable } from './harness';
 
@@ -35,10 +34,7 @@ before(async () => {
   [browser, azurite] = await Promise.all([TestBrowser.launch(), startAzurite()]);
   const hub = new BlobHub();
   try {
-    const container = hub.client({ target: keyTarget(azurite) }).getContainerClient('sales');
-    await container.createIfNotExists();
-    const csv = fs.readFileSync(path.join(EXAMPLES, 'data/sales.csv'));
-    await container.getBlockBlobClient('data/sales.csv').upload(csv, csv.length);
+    await putExampleSales(hub.client({ target: keyTarget(azurite) }));
   } finally {
     hub.dispose();
   }
@@ -60,10 +56,7 @@ describe('every example of npm start runs from the project venv', () => {
       const detected = detectFramework({ filePath: path.join(EXAMPLES, name), text: fs.readFileSync(path.join(EXAMPLES, name), 'utf8') });
       assert.equal(detected?.framework, expected.framework, `${name} is detected as ${expected.framework} (${detected?.reason ?? 'nothing detected'})`);
       // The Azure example gets what the extension gives a run with the emulator's container picked.
-      const env: Record<string, string> = {};
-      if (name === 'azure_sales.py') {
-        for (const [k, v] of Object.entries(previewEnvironment({ target: keyTarget(azurite), container: 'sales' }))) if (v !== null) env[k] = v;
-      }
+      const env = name === 'azure_sales.py' ? emulatorAppEnv(azurite) : {};
       const app = startable(name, expected.framework, { fixtureDir: EXAMPLES, watch: false, env });
       try {
         await app.startReady();

@@ -12,9 +12,9 @@ import { buildLaunch, type LaunchContext } from '../../src/core/launch';
 import { isAlive } from '../../src/core/process';
 import type { Logger } from '../../src/core/log';
 import { ColdLaunch, type LaunchStrategy } from '../../src/core/strategy';
+import type { StartOutcome } from '../../src/core/supervisor';
 import { WarmLaunch, type WarmOptions } from '../../src/core/warm';
 import { venvPython } from '../python-env';
-import type { StartOutcome } from '../../src/core/supervisor';
 
 export const STANDBY = path.resolve(__dirname, '../../../python/dap_standby.py');
 

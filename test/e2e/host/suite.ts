@@ -210,15 +210,15 @@ const tests: Test[] = [
       const panelCfg = vscode.workspace.getConfiguration('dataAppPreview', panelUri);
       await panelCfg.update('pythonPath', BARE_PYTHON, vscode.ConfigurationTarget.Workspace);
       try {
-      const target = await r.apps.resolveTarget(panelUri, { interactive: false });
-      assert.equal(target?.framework, 'panel');
-      await vscode.commands.executeCommand('dataAppPreview.preview', panelUri);
-      const session = await until('the failed start', () => r.apps.all.find((s) => s.file.fsPath === panelUri.fsPath && s.state === 'crashed'));
-      const err = session.controller.supervisor.lastError!;
-      assert.equal(err.name, 'ModuleMissingError');
-      assert.match(err.message, /Panel is not installed for \/usr\/bin\/python3.*python3 -m pip install panel/);
-      assert.deepEqual(session.controller.supervisor.livePids(), []);
-      await closeAll();
+        const target = await r.apps.resolveTarget(panelUri, { interactive: false });
+        assert.equal(target?.framework, 'panel');
+        await vscode.commands.executeCommand('dataAppPreview.preview', panelUri);
+        const session = await until('the failed start', () => r.apps.all.find((s) => s.file.fsPath === panelUri.fsPath && s.state === 'crashed'));
+        const err = session.controller.supervisor.lastError!;
+        assert.equal(err.name, 'ModuleMissingError');
+        assert.match(err.message, /Panel is not installed for \/usr\/bin\/python3.*python3 -m pip install panel/);
+        assert.deepEqual(session.controller.supervisor.livePids(), []);
+        await closeAll();
       } finally {
         await panelCfg.update('pythonPath', venv, vscode.ConfigurationTarget.Workspace);
       }
