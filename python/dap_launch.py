@@ -1,7 +1,7 @@
 """Data App Preview launcher: run an app script or module as __main__ with reloaders off.
 
-Usage: python dap_launch.py --script FILE [ARGS...]
-       python dap_launch.py --module NAME [ARGS...]
+Usage: python dap_launch.py [--debug HOST:PORT] --script FILE [ARGS...]
+       python dap_launch.py [--debug HOST:PORT] --module NAME [ARGS...]
 
 An app may turn its framework's reloader on from its own code: Dash's
 ``app.run(debug=True)`` forks Werkzeug's reloader, and ``Dash(backend="fastapi")`` with
@@ -9,8 +9,14 @@ An app may turn its framework's reloader on from its own code: Dash's
 The extension restarts the whole process itself, so the launcher turns both off, whether the
 module is already imported or is imported later (the warm standby calls disable_reloaders()
 for the runs that go through this launcher cold). Nothing else is changed.
+
+With --debug (Debug App), debugpy listens on HOST:PORT before any app code runs, prints
+"\\0DAP-DEBUG-LISTENING {json}" on stdout, and waits until a debugger has attached and sent its
+breakpoints (configurationDone). The run becomes a child subreaper first: debugpy's adapter
+daemonizes (double fork), and would otherwise be reparented to init, outside the run's tree.
 """
 import importlib.abc
+import json
 import os
 import runpy
 import sys
@@ -100,12 +106,53 @@ def disable_reloaders():
     sys.meta_path.insert(0, _GuardFinder())
 
 
+DEBUG_SENTINEL = "\0DAP-DEBUG-LISTENING"
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def _become_subreaper():
+    """Orphaned descendants (debugpy's daemonized adapter) are reparented to this process."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def start_debugging(address):
+    """debugpy listens on "HOST:PORT"; returns once a debugger has attached and configured."""
+    host, _, port = address.rpartition(":")
+    extra = os.environ.get("DATA_APP_DEBUGPY_PATH")  # the Python Debugger extension's bundled copy
+    if extra and extra not in sys.path:
+        sys.path.insert(0, extra)
+    try:
+        import debugpy
+    except ImportError as e:
+        sys.stderr.write(f"Debug App: debugpy cannot be imported by {sys.executable} ({e}).\n"
+                         f"Install it: {sys.executable} -m pip install debugpy\n")
+        sys.stderr.flush()
+        sys.exit(3)
+    _become_subreaper()
+    listening = debugpy.listen((host or "127.0.0.1", int(port)))
+    sys.stdout.write(f"{DEBUG_SENTINEL} {json.dumps({'host': listening[0], 'port': listening[1], 'pid': os.getpid()})}\n")
+    sys.stdout.flush()
+    debugpy.wait_for_client()
+
+
 def main(argv):
+    debug = None
+    if len(argv) >= 2 and argv[0] == "--debug":
+        debug, argv = argv[1], argv[2:]
     if len(argv) < 2 or argv[0] not in ("--script", "--module"):
         sys.stderr.write(__doc__)
         return 2
     kind, target, rest = argv[0], argv[1], argv[2:]
     disable_reloaders()
+    if debug:
+        start_debugging(debug)
     if kind == "--script":
         sys.argv = [target, *rest]
         sys.path.insert(0, os.path.dirname(os.path.abspath(target)))

@@ -9,12 +9,15 @@ Usage: python -u dap_standby.py PRELOAD_JSON
    code and starts no thread or event loop of its own.
 2. Prints one line "\\0DAP-STANDBY-READY <json>" with what it imported and the files behind them.
 3. Waits for one line on stdin: {"mode": "module"|"script", "target": ..., "argv": [...],
-   "cwd": ..., "env": {...}, "reloaders_off": bool}. EOF (the editor went away) exits.
+   "cwd": ..., "env": {...}, "reloaders_off": bool, "debug": "HOST:PORT"?}. EOF (the editor went away) exits.
 4. If a file behind a pre-imported module changed since it was imported, it prints
    "\\0DAP-STANDBY-STALE <file>" and exits 75: the editor then starts the run cold.
    Otherwise it prints "\\0DAP-STANDBY-GO", takes the run's environment, directory and
    arguments, turns framework reloaders off where the cold run would (dap_launch.py; "go" says
-   "reloaders_off"), and runs the framework's CLI as `python -m` (or the script) would.
+   "reloaders_off"), starts debugpy and waits for the debugger when "go" has "debug" (Debug
+   App, as the cold run does: dap_launch.start_debugging), and runs the framework's CLI as
+   `python -m` (or the script) would. A standby may have pre-imported debugpy; importing it
+   starts no thread (a test counts them), listening does, and only after "go".
 """
 import importlib
 import importlib.util
@@ -149,8 +152,12 @@ def main(argv):
         fsspec_config.set_conf_env(fsspec_config.conf)
     os.chdir(go["cwd"])
     sys.stdin = open(os.devnull)  # like the cold launch: no stdin for the app
-    if go.get("reloaders_off"):  # the cold run goes through dap_launch.py (Dash): so does this one
-        _launcher().disable_reloaders()
+    if go.get("reloaders_off") or go.get("debug"):  # the cold run goes through dap_launch.py: so does this one
+        launcher = _launcher()
+        if go.get("reloaders_off"):
+            launcher.disable_reloaders()
+        if go.get("debug"):
+            launcher.start_debugging(go["debug"])
     target, rest = go["target"], list(go.get("argv", []))
     if go["mode"] == "module":
         sys.path.insert(0, os.getcwd())  # as `python -m` does

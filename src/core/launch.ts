@@ -50,6 +50,8 @@ export interface LaunchSpec {
   readonly env: Readonly<Record<string, string>>;
   /** Path of the page to show, starting with `/`. */
   readonly urlPath: string;
+  /** Path whose answer means "ready", when it is not `urlPath` (Debug App: one that runs no app code). */
+  readonly readyPath?: string;
   readonly python?: {
     readonly module?: string;
     readonly script?: string;
@@ -58,6 +60,8 @@ export interface LaunchSpec {
     readonly preload: readonly string[];
     /** The cold run goes through dap_launch.py, which turns reloaders the app asks for off; a warm run must too. */
     readonly reloadersOff?: true;
+    /** Debug App: debugpy listens on this `host:port` and waits for the debugger before app code runs. */
+    readonly debug?: string;
   };
 }
 

@@ -39,6 +39,7 @@ export interface SupervisorOptions {
   prepare(port: number): Promise<Prepared>;
   /** The port setting: 0 picks a free one (then kept across restarts). */
   preferredPort(): number;
+  /** How long a start may take to answer HTTP before the user is asked; 0: no limit (a debug run may sit at a breakpoint). */
   readyTimeoutMs(): number;
   stopGraceMs(): number;
   readonly strategy: LaunchStrategy;
@@ -330,14 +331,17 @@ export class AppSupervisor {
     const abort = new AbortController();
     this.waitAbort = abort;
     const exited = proc.exited.then((info) => ({ exit: info }));
+    const probeUrl = spec.readyPath ? `http://${this.opts.host}:${port}${spec.readyPath}` : url;
     const readyWatch = Promise.race([
-      waitForHttp(url, { signal: abort.signal }).then((status) => ({ status })),
+      waitForHttp(probeUrl, { signal: abort.signal }).then((status) => ({ status })),
       exited,
     ]).finally(() => abort.abort());
 
     const timeoutMs = this.opts.readyTimeoutMs();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const timeout = new Promise<'timeout'>((r) => {
+      if (timeoutMs > 0) timer = setTimeout(() => r('timeout'), timeoutMs);
+    });
     const first = await Promise.race([readyWatch, timeout]);
     clearTimeout(timer);
 
@@ -359,7 +363,7 @@ export class AppSupervisor {
       }
       if (result.status === undefined) return { kind: 'cancelled' }; // aborted by stop/restart
       this._lastStartMs = Date.now() - t0;
-      this.opts.log.info(`[run ${run.id}] ready in ${this._lastStartMs} ms: ${url} answered ${result.status}`);
+      this.opts.log.info(`[run ${run.id}] ready in ${this._lastStartMs} ms: ${probeUrl} answered ${result.status}`);
       this.move('ready');
       this.opts.strategy.onRunReady?.(spec, prepared.env);
       return { kind: 'ready', url, status: result.status };

@@ -109,6 +109,7 @@ class Standby {
     const message = {
       mode: py.module ? 'module' : 'script',
       reloaders_off: py.reloadersOff === true,
+      ...(py.debug ? { debug: py.debug } : {}),
       target: py.module ?? py.script,
       argv: py.argv,
       cwd: spec.cwd,

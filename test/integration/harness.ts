@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { AppController, type ControllerOptions } from '../../src/core/controller';
 import { childEnvironment } from '../../src/core/env';
 import type { FrameworkId } from '../../src/core/frameworks';
-import { buildLaunch, type LaunchContext } from '../../src/core/launch';
+import { buildLaunch, type LaunchContext, type LaunchSpec } from '../../src/core/launch';
 import { isAlive } from '../../src/core/process';
 import type { Logger } from '../../src/core/log';
 import { ColdLaunch, type LaunchStrategy } from '../../src/core/strategy';
@@ -82,6 +82,10 @@ export interface StartableOptions extends Partial<ControllerOptions> {
   fixtureDir?: string;
   /** Where the app's temporary folder is made (default: the system's). */
   tempBase?: string;
+  /** Sees each run's output before it is recorded (Debug App takes its "listening" line out). */
+  filterOutput?: (text: string) => string;
+  /** Changes each run's launch (Debug App wraps it with debugLaunch). */
+  wrap?: (spec: LaunchSpec, port: number) => LaunchSpec | Promise<LaunchSpec>;
 }
 
 export function startable(fixture: string, framework: FrameworkId, opts: StartableOptions = {}): TestApp {
@@ -114,7 +118,7 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
     strategy,
     log,
     prepare: async (port) => {
-      const spec = buildLaunch({
+      const built = buildLaunch({
         framework,
         filePath: file,
         text: fs.readFileSync(file, 'utf8'),
@@ -125,6 +129,7 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
         launcherPath: LAUNCHER,
         ...opts.launch?.(dir, port),
       });
+      const spec = opts.wrap ? await opts.wrap(built, port) : built;
       // The marker is inherited by every descendant: the orphan check looks for it.
       return { spec, env: childEnvironment(process.env, { DAP_TEST_MARKER: marker, ...opts.env }, spec.env) };
     },
@@ -134,7 +139,7 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
     watchGlob: () => '**/*.{py,csv}',
     watchExclude: () => [],
     debounceMs: () => 100,
-    onOutput: (_s, t) => output.push(t),
+    onOutput: (_s, t) => output.push(opts.filterOutput ? opts.filterOutput(t) : t),
     ...opts,
   });
   return {
