@@ -2,6 +2,7 @@
 // one table. `extension.ts` only builds it.
 import * as vscode from 'vscode';
 import { AppManager, UserFacingError } from './app/manager';
+import { DebugTypes } from './app/debug-types';
 import { InterpreterResolver } from './app/interpreter';
 import { AzureFeature } from './azure/feature';
 import type { StorageNode } from './azure/tree';
@@ -23,11 +24,12 @@ const asNode = (v: unknown): StorageNode | undefined => (v && typeof v === 'obje
 /** Every command, in one table; the manifest declares the same ids (checked by a test). */
 export const COMMANDS: Readonly<Record<CommandId, CommandHandler>> = {
   'dataAppPreview.preview': (r, uri) => r.apps.preview(asUri(uri)),
+  'dataAppPreview.debug': (r, uri) => r.apps.debug(asUri(uri)),
   'dataAppPreview.showPreview': async (r, uri) => (await r.apps.pick(asUri(uri)))?.reveal(),
   'dataAppPreview.restart': async (r, uri) => (await r.apps.pick(asUri(uri)))?.restart('restart command'),
   'dataAppPreview.stop': async (r, uri) => (await r.apps.pick(asUri(uri)))?.stop(),
   'dataAppPreview.stopAll': (r) => r.apps.stopAll(),
-  'dataAppPreview.reloadPreview': async (r, uri) => (await r.apps.pick(asUri(uri)))?.preview.reloadFrame(),
+  'dataAppPreview.reloadPreview': async (r, uri) => (await r.apps.pick(asUri(uri)))?.preview?.reloadFrame(),
   'dataAppPreview.openExternal': async (r, uri) => (await r.apps.pick(asUri(uri)))?.openExternal(),
   'dataAppPreview.showOutput': async (r, uri) => (await r.apps.pick(asUri(uri)))?.showOutput(),
   'dataAppPreview.showLog': (r) => r.log.show(),
@@ -59,6 +61,7 @@ export class DataAppPreview extends Disposable {
   readonly apps: AppManager;
   readonly interpreters: InterpreterResolver;
   readonly azure: AzureFeature;
+  readonly debugTypes: DebugTypes;
   /** Milliseconds from loading the bundle to the end of activate(). */
   readonly activationMs: number | undefined;
 
@@ -70,8 +73,10 @@ export class DataAppPreview extends Disposable {
     const reaper = this._register(new Reaper(vscode.Uri.joinPath(context.extensionUri, 'dist', 'reaper.js').fsPath));
     // Azure: sign-ins, the shared blob client, the broker; its run hook hands credentials to apps.
     const azure = (this.azure = this._register(new AzureFeature(context, this.log, reaper, (why) => this.offerRestart(why))));
+    // Debug App's debug types; F5 on a configuration of ours runs Debug App for its file.
+    const debugTypes = (this.debugTypes = this._register(new DebugTypes(this.log, (file) => this.run('debug', () => this.apps.debug(file)))));
     this.apps = this._register(
-      new AppManager({ extensionUri: context.extensionUri, log: this.log, interpreters, hooks: azure.runHooks, tracker: reaper }, context.workspaceState),
+      new AppManager({ extensionUri: context.extensionUri, log: this.log, interpreters, hooks: azure.runHooks, tracker: reaper, debugTypes }, context.workspaceState),
     );
 
     for (const [id, handler] of Object.entries(COMMANDS)) {

@@ -68,6 +68,28 @@ export class AppManager extends Disposable {
     return session;
   }
 
+  /**
+   * The `Debug App` command: previews the app (or takes the running preview) with every run under
+   * debugpy and VS Code attached. With "debug.openPreview" off, no preview panel opens.
+   */
+  async debug(uri?: vscode.Uri): Promise<AppSession | undefined> {
+    const file = uri ?? vscode.window.activeTextEditor?.document.uri;
+    const closing = file && this.sessions.get(key(file));
+    if (closing?.isClosing) await closing.close();
+    const existing = this.live(file);
+    if (existing) {
+      if (new Config(existing.file).get('debug.openPreview')) existing.reveal();
+      await existing.setDebugging(true);
+      return existing;
+    }
+    const target = await this.resolveTarget(uri);
+    if (!target) return undefined;
+    const session = this.open(target, undefined, new Config(target.file).get('debug.openPreview'));
+    session.debugger.enabled = true;
+    await session.start();
+    return session;
+  }
+
   /** Brings back a preview after a window reload (the webview serializer). */
   async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     if (!isPersistedPreview(state) || !fs.existsSync(state.filePath)) {
@@ -96,7 +118,7 @@ export class AppManager extends Disposable {
   /** The app a command applies to: an explicit file, the focused preview, the active editor, the only app, or a pick. */
   async pick(uri?: vscode.Uri): Promise<AppSession | undefined> {
     if (uri) return this.live(uri);
-    const focused = this.all.find((s) => s.preview.panel.active);
+    const focused = this.all.find((s) => s.preview?.panel.active);
     if (focused) return focused;
     const editor = vscode.window.activeTextEditor?.document.uri;
     const byEditor = this.live(editor);
@@ -140,8 +162,8 @@ export class AppManager extends Disposable {
     }
   }
 
-  private open(target: SessionTarget, panel?: vscode.WebviewPanel): AppSession {
-    const session = new AppSession(this.deps, target, panel);
+  private open(target: SessionTarget, panel?: vscode.WebviewPanel, showPreview = true): AppSession {
+    const session = new AppSession(this.deps, target, panel, showPreview);
     const k = key(target.file);
     this.sessions.set(k, session);
     const stateSub = session.controller.supervisor.onDidChangeState(() => this.updateContext());

@@ -5,12 +5,13 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Config } from '../config/config';
 import { AppController } from '../core/controller';
+import { debugLaunch, DebugLineScanner } from '../core/debug';
 import { parseDotenv } from '../core/dotenv';
 import { childEnvironment } from '../core/env';
 import { FRAMEWORKS, type FrameworkId } from '../core/frameworks';
-import { buildLaunch } from '../core/launch';
+import { buildLaunch, type LaunchSpec } from '../core/launch';
 import { CommandSyntaxError } from '../core/placeholders';
-import { PortInUseError } from '../core/ports';
+import { pickFreePort, PortInUseError } from '../core/ports';
 import { LaunchError } from '../core/process';
 import { hasModule, ModuleMissingError, NoInterpreterError } from '../core/python';
 import type { ProcessTracker } from '../core/reaper';
@@ -21,6 +22,8 @@ import { AppStartError, type Prepared, type RunHook, type StartOutcome } from '.
 import type { StatusMessage } from '../preview/protocol';
 import { PreviewPanel } from '../preview/panel';
 import { Disposable } from '../util/dispose';
+import { AppDebugger } from './app-debugger';
+import type { DebugTypes } from './debug-types';
 import type { InterpreterResolver } from './interpreter';
 import { AppOutput } from './output';
 
@@ -33,6 +36,7 @@ export interface SessionDeps {
   /** Run hooks shared by all apps (the Azure broker attaches here). */
   readonly hooks: readonly RunHook[];
   readonly tracker?: ProcessTracker;
+  readonly debugTypes: DebugTypes;
 }
 
 export interface SessionTarget {
@@ -54,7 +58,10 @@ const STATE_ICON: Record<AppState, string> = {
 export class AppSession extends Disposable {
   readonly controller: AppController;
   readonly output: AppOutput;
-  readonly preview: PreviewPanel;
+  private panel: PreviewPanel | undefined;
+  /** Debug App: whether runs start under debugpy, and the debug session attached to them. */
+  readonly debugger: AppDebugger;
+  private readonly debugLines: DebugLineScanner;
   private readonly statusItem: vscode.StatusBarItem;
   private readonly strategy: LaunchStrategy;
   private generation = 0;
@@ -67,7 +74,8 @@ export class AppSession extends Disposable {
   /** The session ended (its preview closed); its server is stopped. */
   readonly onDidClose = this.closedEmitter.event;
 
-  constructor(private readonly deps: SessionDeps, readonly target: SessionTarget, revivedPanel?: vscode.WebviewPanel) {
+  /** `showPreview` false: no preview panel until one is asked for (Debug App with its openPreview setting off). */
+  constructor(private readonly deps: SessionDeps, readonly target: SessionTarget, revivedPanel?: vscode.WebviewPanel, showPreview = true) {
     super();
     const file = target.file.fsPath;
     const rel = vscode.workspace.asRelativePath(target.file, false);
@@ -89,20 +97,32 @@ export class AppSession extends Disposable {
       log: prefixed(deps.log, path.basename(file)),
       prepare: (port) => this.prepare(port),
       preferredPort: () => this.config.get('port'),
-      readyTimeoutMs: () => this.config.get('startTimeoutSeconds') * 1000,
+      readyTimeoutMs: () => (this.debugger.enabled ? 0 : this.config.get('startTimeoutSeconds') * 1000), // a debug run may sit at a breakpoint
       stopGraceMs: () => this.config.get('stopGraceMs'),
       watchGlob: () => this.config.get('watchGlob'),
       watchExclude: () => this.config.get('watchExclude'),
       debounceMs: () => this.config.get('restartDebounceMs'),
-      onOutput: (_stream, text) => this.output.append(text),
+      onOutput: (stream, text) => this.output.append(stream === 'stdout' ? this.debugLines.push(text) : text),
       onRestarted: (outcome) => this.onOutcome(outcome, false),
     });
-    const initial = this.statusMessage();
-    this.preview = this._register(
-      revivedPanel ? PreviewPanel.adopt(revivedPanel, deps.extensionUri, initial) : PreviewPanel.create(deps.extensionUri, initial.appName, initial),
-    );
-    this._register(this.preview.onAction((a) => void this.onAction(a)));
-    this._register(this.preview.onDidClose(() => void this.close()));
+    const sup = this.controller.supervisor;
+    this.debugger = this._register(new AppDebugger({
+      appFile: file,
+      folder: target.folder,
+      launcherDir: vscode.Uri.joinPath(deps.extensionUri, 'python').fsPath,
+      log: prefixed(deps.log, path.basename(file)),
+      state: () => sup.state,
+      pid: () => sup.pid,
+      runId: () => sup.currentRun?.id,
+      justMyCode: () => this.config.get('debug.justMyCode'),
+      stopAppOnDisconnect: () => this.config.get('debug.stopAppOnDisconnect'),
+      restart: (reason) => this.restart(reason),
+      stop: () => this.stop(),
+      changed: () => this.refresh(),
+    }, deps.debugTypes));
+    this.debugLines = new DebugLineScanner((l) => this.debugger.listening(l));
+    if (revivedPanel) this.attachPanel(PreviewPanel.adopt(revivedPanel, deps.extensionUri, this.statusMessage()));
+    else if (showPreview) this.attachPanel(PreviewPanel.create(deps.extensionUri, path.basename(file), this.statusMessage()));
 
     this.statusItem = this._register(vscode.window.createStatusBarItem(`dataAppPreview.app:${file}`, vscode.StatusBarAlignment.Left, 50));
     this.statusItem.name = `Data App: ${rel}`;
@@ -120,6 +140,17 @@ export class AppSession extends Disposable {
 
   get file(): vscode.Uri {
     return this.target.file;
+  }
+
+  /** The preview panel (none when Debug App started the app without one, until it is shown). */
+  get preview(): PreviewPanel | undefined {
+    return this.panel;
+  }
+
+  private attachPanel(panel: PreviewPanel): void {
+    this.panel = this._register(panel);
+    this._register(panel.onAction((a) => void this.onAction(a)));
+    this._register(panel.onDidClose(() => void this.close()));
   }
 
   /** True once the preview was closed (the server may still be stopping). */
@@ -175,7 +206,22 @@ export class AppSession extends Disposable {
   }
 
   reveal(): void {
-    this.preview.reveal();
+    if (this.isDisposed) return;
+    if (!this.panel) this.attachPanel(PreviewPanel.create(this.deps.extensionUri, path.basename(this.file.fsPath), this.statusMessage()));
+    this.panel!.reveal();
+    this.refresh();
+  }
+
+  /**
+   * Debug App on (`on`) or off: every run from now on starts under debugpy (or without it), so the
+   * app restarts now; a stopped app starts.
+   */
+  async setDebugging(on: boolean): Promise<StartOutcome | undefined> {
+    if (on === this.debugger.enabled && this.state !== 'stopped' && this.state !== 'crashed') return undefined;
+    this.debugger.enabled = on;
+    this.refresh();
+    if (this.state === 'stopped' || this.state === 'crashed') return this.start();
+    return this.restart(on ? 'Debug App' : 'debugging off');
   }
 
   /** A file was saved (`explicit`: on the user's request, restarts at once) or changed on disk. */
@@ -230,7 +276,10 @@ export class AppSession extends Disposable {
         this.showOutput();
         break;
       case 'reload':
-        this.preview.reloadFrame();
+        this.panel?.reloadFrame();
+        break;
+      case 'debug':
+        await this.setDebugging(!this.debugger.enabled);
         break;
     }
   }
@@ -280,8 +329,21 @@ export class AppSession extends Disposable {
     const base = external.toString().replace(/\/?$/, '/');
     this.frameUrl = base + spec.urlPath.replace(/^\//, '');
     this.frameOrigins = [`http://${HOST}:${port}`, `http://localhost:${port}`, externalOrigin];
-    this.output.line(`\n──── ${new Date().toLocaleTimeString()} ${[spec.command, ...spec.args].join(' ')} ────`);
-    return { spec, env: { ...env, ...spec.env } };
+    const run = this.debugger.enabled ? await this.underDebugger(spec, env) : spec;
+    this.output.line(`\n──── ${new Date().toLocaleTimeString()} ${[run.command, ...run.args].join(' ')} ────`);
+    return { spec: run, env: { ...env, ...run.env } };
+  }
+
+  /** The run under debugpy, on a fresh loopback port; debugpy must be importable (or bundled with the Python Debugger). */
+  private async underDebugger(spec: LaunchSpec, env: NodeJS.ProcessEnv): Promise<LaunchSpec> {
+    const python = this.python ?? 'python3';
+    let debugpyPath: string | undefined;
+    if (!(await hasModule(python, 'debugpy', env, path.dirname(this.file.fsPath)))) {
+      debugpyPath = await this.deps.debugTypes.bundledDebugpy();
+      if (!debugpyPath) throw new ModuleMissingError('debugpy', 'debugpy', python, 'debugpy (needed by Debug App)');
+    }
+    const port = await pickFreePort(HOST);
+    return debugLaunch(spec, { launcherPath: vscode.Uri.joinPath(this.deps.extensionUri, 'python', 'dap_launch.py').fsPath, address: { host: HOST, port }, debugpyPath });
   }
 
   private readDotenv(): Record<string, string> {
@@ -374,6 +436,7 @@ export class AppSession extends Disposable {
       restarts: sup.restarts,
       generation: this.generation,
       detail,
+      debugging: this.debugger.enabled,
       error: err && (state === 'crashed' || state === 'stopped') ? { message: err.message, output: err instanceof AppStartError ? err.stderrTail : '' } : undefined,
     };
   }
@@ -381,11 +444,11 @@ export class AppSession extends Disposable {
   private refresh(): void {
     if (this.isDisposed) return;
     const status = this.statusMessage();
-    this.preview.update(status, this.frameOrigins);
+    this.panel?.update(status, this.frameOrigins);
     const sup = this.controller.supervisor;
     const item = this.statusItem;
     const serving = isRunningState(status.state);
-    item.text = `${STATE_ICON[status.state]} ${status.appName}${sup.port && serving ? ` :${sup.port}` : ''}`;
+    item.text = `${this.debugger.enabled && serving ? '$(debug-alt) ' : ''}${STATE_ICON[status.state]} ${status.appName}${sup.port && serving ? ` :${sup.port}` : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${status.appName}** · ${status.framework}\n\n`);
     md.appendMarkdown(`State: ${status.state}${sup.port && serving ? ` · port ${sup.port}` : ''}\n\n`);
@@ -393,6 +456,7 @@ export class AppSession extends Disposable {
     if (sup.lastRestartAt) md.appendMarkdown(` · last at ${new Date(sup.lastRestartAt).toLocaleTimeString()}`);
     if (sup.lastStartMs !== undefined) md.appendMarkdown(` · ready in ${sup.lastStartMs} ms`);
     if (sup.lastVia) md.appendMarkdown(`\n\nLast start: ${sup.lastVia}`);
+    if (this.debugger.enabled) md.appendMarkdown(`\n\nDebugging: ${this.debugger.session ? 'attached' : 'waiting for the debugger'}`);
     if (this.python) md.appendMarkdown(`\n\nPython: \`${this.python}\``);
     item.tooltip = md;
     item.backgroundColor = status.state === 'crashed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;

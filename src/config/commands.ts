@@ -1,6 +1,7 @@
 // Command ids: the manifest declares exactly these (checked by test/unit/manifest.test.ts).
 export const COMMAND_IDS = [
   'dataAppPreview.preview',
+  'dataAppPreview.debug',
   'dataAppPreview.showPreview',
   'dataAppPreview.restart',
   'dataAppPreview.stop',

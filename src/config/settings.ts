@@ -31,6 +31,9 @@ export const SETTINGS = {
   'azure.cloud': { type: 'string', effect: 'live' },
   'azure.tenant': { type: 'string', effect: 'live' },
   'azure.userDelegationSas': { type: 'boolean', effect: 'restart' },
+  'debug.justMyCode': { type: 'boolean', effect: 'restart' },
+  'debug.openPreview': { type: 'boolean', effect: 'live' },
+  'debug.stopAppOnDisconnect': { type: 'boolean', effect: 'live' },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -54,6 +57,9 @@ export interface SettingValues {
   'azure.cloud': string;
   'azure.tenant': string;
   'azure.userDelegationSas': boolean;
+  'debug.justMyCode': boolean;
+  'debug.openPreview': boolean;
+  'debug.stopAppOnDisconnect': boolean;
 }
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];

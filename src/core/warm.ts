@@ -48,7 +48,7 @@ class Standby {
   private readyInfo: StandbyReady | undefined;
   proc: ManagedProcess | undefined;
 
-  constructor(readonly key: string, private readonly log: Logger) {
+  constructor(readonly key: string, private readonly log: Logger, /** Made for a Debug App run (debugpy pre-imported). */ readonly debug = false) {
     this.ready = new Promise((r) => (this.resolveReady = r));
     this.sinkErr = (t) => log.debug(`standby: ${t.trimEnd()}`);
   }
@@ -175,6 +175,8 @@ export class WarmLaunch implements LaunchStrategy {
     if (!sb) return 'no standby yet';
     if (sb.key !== keyOf(req.spec, req.env)) {
       void this.discard(sb);
+      const debugNow = req.spec.python.debug !== undefined;
+      if (sb.debug !== debugNow) return `debugging was turned ${debugNow ? 'on' : 'off'}`;
       return 'the interpreter, environment or launch profile changed';
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -204,7 +206,7 @@ export class WarmLaunch implements LaunchStrategy {
     this.starting = (async () => {
       await this.discard(previous);
       if (this.disposed) return;
-      const sb = new Standby(keyOf(spec, env), this.opts.log);
+      const sb = new Standby(keyOf(spec, env), this.opts.log, python.debug !== undefined);
       try {
         const proc = await ManagedProcess.spawn(
           spec.command,

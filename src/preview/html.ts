@@ -68,6 +68,7 @@ export function buildPreviewHtml(input: PreviewHtmlInput): string {
   <span id="detail" class="detail"></span>
   <span class="spacer"></span>
   <button id="btn-reload" data-action="reload" title="Reload the page (the server keeps running)" aria-label="Reload page"><i class="codicon codicon-refresh"></i></button>
+  <button id="btn-debug" data-action="debug" title="Debug the app: every run starts under the debugger" aria-label="Debug app" aria-pressed="false"><i class="codicon codicon-debug-alt"></i></button>
   <button id="btn-restart" data-action="restart" title="Restart the app server" aria-label="Restart server"><i class="codicon codicon-debug-restart"></i></button>
   <button id="btn-stop" data-action="stop" title="Stop the app server" aria-label="Stop server"><i class="codicon codicon-debug-stop"></i></button>
   <button id="btn-start" data-action="start" title="Start the app server" aria-label="Start server"><i class="codicon codicon-play"></i></button>

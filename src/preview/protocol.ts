@@ -4,7 +4,7 @@
 export const PREVIEW_STATES = ['stopped', 'starting', 'ready', 'restarting', 'crashed', 'stopping'] as const;
 export type PreviewState = (typeof PREVIEW_STATES)[number];
 
-export const WEBVIEW_ACTIONS = ['reload', 'restart', 'stop', 'start', 'openExternal', 'showOutput'] as const;
+export const WEBVIEW_ACTIONS = ['reload', 'restart', 'stop', 'start', 'openExternal', 'showOutput', 'debug'] as const;
 export type WebviewAction = (typeof WEBVIEW_ACTIONS)[number];
 
 /** Everything the toolbar and overlays show. */
@@ -23,6 +23,8 @@ export interface StatusMessage {
   readonly generation: number;
   /** A short line under the state (e.g. "restarted in 640 ms"). */
   readonly detail?: string | undefined;
+  /** Debug App: every run starts under debugpy and the debugger attaches to it. */
+  readonly debugging?: boolean | undefined;
   /** The error and the last lines of stderr when it crashed or failed to start. */
   readonly error?: { readonly message: string; readonly output: string } | undefined;
 }

@@ -46,6 +46,12 @@ function render(s: StatusMessage): void {
   $<HTMLButtonElement>('btn-restart').disabled = s.state === 'stopping';
   $<HTMLButtonElement>('btn-reload').disabled = s.state !== 'ready';
   $<HTMLButtonElement>('btn-external').disabled = !s.url;
+  const debug = $<HTMLButtonElement>('btn-debug');
+  debug.setAttribute('aria-pressed', String(!!s.debugging));
+  debug.classList.toggle('active', !!s.debugging);
+  debug.title = s.debugging ? 'Stop debugging: restart the app without the debugger' : 'Debug the app: every run starts under the debugger';
+  debug.disabled = s.state === 'stopping';
+  if (s.debugging) $('detail').textContent = `debugging${s.detail ? ` · ${s.detail}` : ''}`;
 
   if (s.state === 'ready' && s.url && s.generation !== shownGeneration) {
     shownGeneration = s.generation;
@@ -69,7 +75,10 @@ function render(s: StatusMessage): void {
     case 'restarting':
     case 'stopping':
       title.textContent = STATE_LABEL[s.state];
-      message.textContent = s.state === 'starting' ? `Starting the ${s.framework} server for ${s.appName}` : '';
+      message.textContent =
+        s.state !== 'stopping' && s.debugging
+          ? 'Under the debugger: the app runs once VS Code has attached; a breakpoint holds it here until you continue.'
+          : s.state === 'starting' ? `Starting the ${s.framework} server for ${s.appName}` : '';
       show($('overlay-output-btn'), true);
       break;
     case 'crashed':

@@ -37,3 +37,15 @@ export function listenerOf(port: number): number | undefined {
   }
   return undefined;
 }
+
+/** debugpy adapters (Debug App's runs start one each; it must go with its run). */
+export function debugAdapters(): number[] {
+  return pids().filter((pid) => {
+    try {
+      const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return cmd.some((a) => /debugpy[/\\]adapter$/.test(a)) && isAlive(pid);
+    } catch {
+      return false;
+    }
+  });
+}

@@ -32,7 +32,7 @@ export function ensureVsix(): string {
 export function makeWorkspace(): string {
   const ws = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-e2e-ws-'));
   fs.cpSync(path.join(REPO, 'test/e2e/workspace'), ws, { recursive: true });
-  for (const app of ['tornado_app.py', 'flask_app.py', 'heavy_app.py']) fs.copyFileSync(path.join(REPO, 'test/fixtures/apps', app), path.join(ws, app));
+  for (const app of ['tornado_app.py', 'flask_app.py', 'heavy_app.py', 'debug_flask.py']) fs.copyFileSync(path.join(REPO, 'test/fixtures/apps', app), path.join(ws, app));
   // Apps run with the project's pinned venv (there is no Python extension in code-server).
   const settingsFile = path.join(ws, '.vscode', 'settings.json');
   fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')), 'dataAppPreview.pythonPath': venvPython('main') }, null, 2));

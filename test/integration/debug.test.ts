@@ -13,7 +13,7 @@ import { get, LAUNCHER, startable, waitFor, type TestApp } from './harness';
 const MODULE_LINE = 6; // debug_flask.py: MESSAGE = …
 const HANDLER_LINE = 12; // debug_flask.py: inside index()
 
-function debugApp(warm: boolean): { app: TestApp; endpoints: DebugListening[]; ports: number[] } {
+function debugApp(warm: boolean, debugging = () => true): { app: TestApp; endpoints: DebugListening[]; ports: number[] } {
   const endpoints: DebugListening[] = [];
   const ports: number[] = [];
   const scanner = new DebugLineScanner((l) => endpoints.push(l));
@@ -22,6 +22,7 @@ function debugApp(warm: boolean): { app: TestApp; endpoints: DebugListening[]; p
     ...(warm ? { warm: {} } : {}),
     readyTimeoutMs: () => 0, // a debug run may sit at a breakpoint for as long as the user looks
     wrap: async (spec) => {
+      if (!debugging()) return spec;
       const port = await pickFreePort('127.0.0.1');
       ports.push(port);
       return debugLaunch(spec, { launcherPath: LAUNCHER, address: { host: '127.0.0.1', port } });
@@ -175,5 +176,30 @@ describe('Debug App: runs no debugger ever attached to', () => {
       await app.dispose();
     }
     assert.deepEqual(adapterProcesses(ports), [], 'no debugpy adapter is left');
+  });
+});
+
+describe('Debug App and the warm standby', () => {
+  test('switching debugging on starts cold and the log says why; the next debug run is warm again', async () => {
+    let on = false;
+    const { app, endpoints } = debugApp(true, () => on);
+    try {
+      await app.startReady();
+      await (app.strategy as WarmLaunch).standbyReady();
+      on = true;
+      for (const [i, via] of [[0, 'cold: debugging was turned on'], [1, 'warm']] as const) {
+        const restarted = app.controller.restartNow(`debug ${i}`);
+        const dc = await attach(await waitFor('debugpy listening', () => endpoints[i]), app.file, []);
+        try {
+          assert.equal((await restarted).kind, 'ready');
+          assert.equal(app.controller.supervisor.lastVia, via);
+          if (i === 0) await (app.strategy as WarmLaunch).standbyReady();
+        } finally {
+          await detach(dc);
+        }
+      }
+    } finally {
+      await app.dispose();
+    }
   });
 });

@@ -157,7 +157,7 @@ const tests: Test[] = [
       const panel = vscode.window.createWebviewPanel('dataAppPreview.preview', 'restored', vscode.ViewColumn.Beside, {});
       await r.apps.revive(panel, { version: 1, filePath: file });
       const session = await until('the revived session', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready'));
-      assert.equal(session.preview.panel, panel, 'the restored panel is reused');
+      assert.equal(session.preview?.panel, panel, 'the restored panel is reused');
       assert.match(panel.webview.html, /Content-Security-Policy/);
       assert.match(panel.webview.html, new RegExp(`frame-src [^;]*:${session.controller.supervisor.port}`));
       // A state naming no file is refused without starting anything.
@@ -225,13 +225,50 @@ const tests: Test[] = [
     },
   ],
   [
+    'Debug App: our debug type and its provider are registered; without the Python Debugger, F5 on our configuration runs Debug App and our type attaches',
+    async () => {
+      const r = await root();
+      assert.equal(vscode.extensions.getExtension('ms-python.debugpy'), undefined, 'the Python Debugger is absent here');
+      assert.equal(r.debugTypes.attachType(), 'dataAppPreview.debugpy');
+      const manifest = vscode.extensions.getExtension(EXT_ID)!.packageJSON as { contributes: { debuggers: Array<{ type: string }> } };
+      assert.deepEqual(manifest.contributes.debuggers.map((d) => d.type), ['dataAppPreview.debugpy']);
+      const file = path.join(folder(), 'flask_app.py');
+      const started = new Promise<vscode.DebugSession>((resolve) => {
+        const sub = vscode.debug.onDidStartDebugSession((s) => {
+          sub.dispose();
+          resolve(s);
+        });
+      });
+      // A launch.json entry of ours: the provider hands it to Debug App, which attaches by itself.
+      const launched = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'dataAppPreview.debugpy', request: 'launch', name: 'Data App: Debug App', file });
+      assert.equal(launched, false, 'the launch configuration itself starts nothing');
+      const debugSession = await started;
+      assert.equal(debugSession.type, 'dataAppPreview.debugpy');
+      assert.equal(debugSession.configuration.request, 'attach');
+      const session = await until('the app to run under the debugger', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready' && s.debugger.enabled));
+      assert.equal(session.debugger.session?.id, debugSession.id, 'the session knows its debug session');
+      const ended = new Promise<void>((resolve) => {
+        const sub = vscode.debug.onDidTerminateDebugSession((s) => {
+          if (s.id !== debugSession.id) return;
+          sub.dispose();
+          resolve();
+        });
+      });
+      await session.setDebugging(false);
+      await ended;
+      assert.equal(session.state, 'ready', 'debugging off: the app runs on, without the debugger');
+      assert.equal(vscode.debug.activeDebugSession, undefined);
+      await closeAll();
+    },
+  ],
+  [
     'closing the preview stops its server; shutdown leaves nothing',
     async () => {
       const r = await root();
       const session = await previewFile('flask_app.py');
       const pids = session.controller.supervisor.livePids();
       assert.ok(pids.length >= 1);
-      session.preview.panel.dispose();
+      session.preview!.panel.dispose();
       await until('the server to stop', () => r.apps.all.length === 0 && pids.every((p) => !alive(p)));
     },
   ],
