@@ -80,7 +80,8 @@ export class AppDebugger extends Disposable {
     const type = this.types.attachType();
     const config = attachConfiguration({ type, appFile: this.host.appFile, listening: l, justMyCode: this.host.justMyCode(), launcherDir: this.host.launcherDir, runId });
     this.host.log.info(`[run ${runId}] attaching the debugger (${type}) to ${l.host}:${l.port}`);
-    const ok = await vscode.debug.startDebugging(this.host.folder, config);
+    // Never save editors first: the app runs what is on disk, and a save would restart it.
+    const ok = await vscode.debug.startDebugging(this.host.folder, config, { suppressSaveBeforeStart: true });
     if (!ok) {
       this.host.log.warn(`[run ${runId}] the debugger did not attach`);
       void vscode.window.showWarningMessage(`The debugger could not attach to ${l.host}:${l.port}. The app waits for it before running: restart it, or turn debugging off.`);

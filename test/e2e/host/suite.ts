@@ -259,6 +259,41 @@ const tests: Test[] = [
       assert.equal(session.state, 'ready', 'debugging off: the app runs on, without the debugger');
       assert.equal(vscode.debug.activeDebugSession, undefined);
       await closeAll();
+
+      // "debug.openPreview" off: the app runs under the debugger with no preview panel until one is asked for.
+      const flaskUri = vscode.Uri.file(file);
+      const debugCfg = vscode.workspace.getConfiguration('dataAppPreview', flaskUri);
+      await debugCfg.update('debug.openPreview', false, vscode.ConfigurationTarget.Workspace);
+      try {
+        const debugging = vscode.commands.executeCommand('dataAppPreview.debug', flaskUri);
+        const headless = await until('the app under the debugger', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready' && s.debugger.session)).catch((e: Error) => {
+          throw new Error(`${e.message}: ${JSON.stringify(r.apps.all.map((s) => [s.file.fsPath, s.state, s.debugger.enabled, !!s.debugger.session, s.controller.supervisor.lastVia]))}`);
+        });
+        await debugging;
+        assert.equal(headless.preview, undefined, 'no preview panel');
+        await vscode.commands.executeCommand('dataAppPreview.showPreview', flaskUri);
+        assert.ok(headless.preview, 'Show App Preview opens it');
+        await closeAll();
+      } finally {
+        await debugCfg.update('debug.openPreview', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+
+      // An interpreter without debugpy (and no Python Debugger to lend one): said, with the install command.
+      const envUri = vscode.Uri.file(path.join(folder(), 'env_app.py'));
+      const envCfg = vscode.workspace.getConfiguration('dataAppPreview', envUri);
+      const venv = venvPython();
+      await envCfg.update('pythonPath', BARE_PYTHON, vscode.ConfigurationTarget.Workspace);
+      try {
+        await vscode.commands.executeCommand('dataAppPreview.debug', envUri);
+        const failed = await until('the failed debug start', () => r.apps.all.find((s) => s.file.fsPath === envUri.fsPath && s.state === 'crashed'));
+        const err = failed.controller.supervisor.lastError!;
+        assert.equal(err.name, 'ModuleMissingError');
+        assert.match(err.message, /debugpy \(needed by Debug App\) is not installed for \/usr\/bin\/python3.*python3 -m pip install debugpy/);
+        assert.deepEqual(failed.controller.supervisor.livePids(), [], 'nothing was started');
+        await closeAll();
+      } finally {
+        await envCfg.update('pythonPath', venv, vscode.ConfigurationTarget.Workspace);
+      }
     },
   ],
   [
