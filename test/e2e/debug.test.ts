@@ -35,10 +35,15 @@ describe('Debug App in a real VS Code (our debug type; no Python Debugger instal
     server?.saveLogs(path.join(SHOTS, 'logs-debug'));
     await wb?.close();
     await server?.close();
+    const deadline = Date.now() + 10_000;
+    while ((workspacePythons(workspace, 'all').length || debugAdapters().length) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     const left = workspace ? workspacePythons(workspace, 'all') : [];
-    for (const pid of [...left, ...debugAdapters()]) process.kill(pid, 'SIGKILL');
+    const adapters = debugAdapters();
+    for (const pid of [...left, ...adapters]) process.kill(pid, 'SIGKILL');
     if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+    assert.ok(stillPaused, 'the last test left a debug run paused for deactivation to stop');
     assert.deepEqual(left, [], 'no app server or standby is left after code-server stops');
+    assert.deepEqual(adapters, [], 'no debugpy adapter is left after code-server stops');
   });
 
   /** F9 on `line` of the active editor, as a person sets a breakpoint; waits for its gutter dot. */
@@ -153,4 +158,14 @@ describe('Debug App in a real VS Code (our debug type; no Python Debugger instal
     await wb.closeTab(`${name} · `);
     await nothingLeft();
   });
+
+  it('deactivation with a debug run paused at a breakpoint: code-server stops, nothing is left (checked after it)', async () => {
+    const name = 'debug_flask.py';
+    await wb.openFile(name);
+    await wb.command('Data App: Debug App');
+    await pausedAt(name, lineOf(path.join(workspace, name), 'runs per request'), 'index'); // the breakpoint of the first test
+    assert.ok(debugAdapters().length >= 1, 'its debugpy adapter runs');
+    stillPaused = true;
+  });
 });
+let stillPaused = false;

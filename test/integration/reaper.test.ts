@@ -8,10 +8,10 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { assertNoProcesses, isAlivePid, processesWithMarker, sleep, tempApp, waitFor } from './harness';
 
-async function hostWithApp(useReaper: boolean) {
+async function hostWithApp(useReaper: boolean, debug = false) {
   const { file } = tempApp('spawns_children.py');
   const marker = `dap-test-${randomUUID()}`;
-  const host = spawn(process.execPath, [path.join(__dirname, 'host-main.js'), file, marker, useReaper ? 'yes' : 'no'], {
+  const host = spawn(process.execPath, [path.join(__dirname, 'host-main.js'), file, marker, useReaper ? 'yes' : 'no', debug ? 'debug' : 'plain'], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, PIDS_FILE: `${file}.pids` },
   });
@@ -19,7 +19,7 @@ async function hostWithApp(useReaper: boolean) {
   host.stdout.setEncoding('utf8').on('data', (d) => (out += d));
   const line = await waitFor('the host to start its app', () => (/READY .*\n/.exec(out)?.[0]), 20_000);
   const [, kind, appPid, reaperPid] = line.trim().split(' ');
-  assert.equal(kind, 'ready');
+  assert.equal(kind, debug ? 'listening' : 'ready');
   return { host, marker, appPid: Number(appPid), reaperPid: Number(reaperPid) };
 }
 
@@ -31,6 +31,15 @@ describe('reaper', () => {
     host.kill('SIGKILL');
     await assertNoProcesses(marker);
     await waitFor('the reaper to exit', () => (!isAlivePid(reaperPid) ? true : undefined), 5000);
+  });
+
+  it('covers Debug App runs: the app waiting for its debugger and debugpy\'s daemonized adapter go too', async () => {
+    const { host, marker, appPid } = await hostWithApp(true, true);
+    assert.ok(isAlivePid(appPid));
+    const adapter = await waitFor('the debugpy adapter', () => processesWithMarker(marker).find((p) => p !== appPid), 10_000);
+    assert.ok(isAlivePid(adapter));
+    host.kill('SIGKILL');
+    await assertNoProcesses(marker);
   });
 
   it('control: without the reaper the app outlives a killed host', async () => {

@@ -278,6 +278,21 @@ const tests: Test[] = [
         await debugCfg.update('debug.openPreview', undefined, vscode.ConfigurationTarget.Workspace);
       }
 
+      // "debug.stopAppOnDisconnect" off: stopping the debug session only detaches; the same process runs on.
+      await debugCfg.update('debug.stopAppOnDisconnect', false, vscode.ConfigurationTarget.Workspace);
+      try {
+        await vscode.commands.executeCommand('dataAppPreview.debug', flaskUri);
+        const attached = await until('the app under the debugger', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready' && s.debugger.session));
+        const pid = attached.controller.supervisor.pid;
+        await vscode.debug.stopDebugging(attached.debugger.session);
+        await until('the debugger to detach', () => !attached.debugger.enabled);
+        assert.equal(attached.state, 'ready', 'the app runs on');
+        assert.equal(attached.controller.supervisor.pid, pid, 'in the same process');
+        await closeAll();
+      } finally {
+        await debugCfg.update('debug.stopAppOnDisconnect', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+
       // An interpreter without debugpy (and no Python Debugger to lend one): said, with the install command.
       const envUri = vscode.Uri.file(path.join(folder(), 'env_app.py'));
       const envCfg = vscode.workspace.getConfiguration('dataAppPreview', envUri);
@@ -322,8 +337,10 @@ export async function run(): Promise<void> {
   const results: Array<{ name: string; ok: boolean; error?: string; ms: number }> = [];
   for (const [name, fn] of tests) {
     const t0 = Date.now();
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await fn();
+      // One test that hangs fails alone (and says so) instead of stopping the whole suite.
+      await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('this test did not finish within 60 s')), 60_000)))]).finally(() => clearTimeout(timer));
       results.push({ name, ok: true, ms: Date.now() - t0 });
     } catch (e) {
       results.push({ name, ok: false, error: (e as Error).stack ?? String(e), ms: Date.now() - t0 });
