@@ -38,7 +38,9 @@ export class AppDebugger extends Disposable {
     super();
     const mine = (s: vscode.DebugSession) => dataAppOf(s.configuration)?.appFile === host.appFile;
     this._register(vscode.debug.onDidStartDebugSession((s) => {
-      if (mine(s)) this.active = s;
+      if (!mine(s)) return;
+      this.active = s;
+      host.changed(); // the status tooltip says "attached"
     }));
     this._register(vscode.debug.onDidTerminateDebugSession((s) => {
       if (mine(s)) this.ended(s);
@@ -96,7 +98,10 @@ export class AppDebugger extends Disposable {
   }
 
   private ended(s: vscode.DebugSession): void {
-    if (this.active?.id === s.id) this.active = undefined;
+    if (this.active?.id === s.id) {
+      this.active = undefined;
+      this.host.changed();
+    }
     if (this.restarting?.session === s.id) return;
     const ours = dataAppOf(s.configuration);
     const state = this.host.state();

@@ -69,6 +69,8 @@ export interface CodeServerOptions {
   readonly workspace: string;
   /** The VSIX to install; none when the extension is loaded with extensionDevelopmentPath. */
   readonly vsix?: string;
+  /** Other extensions' VSIX files to install (the Python Debugger stand-in). */
+  readonly otherVsix?: readonly string[];
   /** User settings.json content merged over the test defaults. */
   readonly settings?: Record<string, unknown>;
   /** Sandbox root; a new temp folder by default. */
@@ -132,7 +134,7 @@ export class CodeServer {
       ...opts.env,
     };
     const common = ['--user-data-dir', dirs.ud, '--extensions-dir', dirs.exts];
-    if (opts.vsix) execFileSync(bin, [...common, '--install-extension', opts.vsix], { env, stdio: 'ignore' });
+    for (const vsix of [...(opts.vsix ? [opts.vsix] : []), ...(opts.otherVsix ?? [])]) execFileSync(bin, [...common, '--install-extension', vsix], { env, stdio: 'ignore' });
     const port = opts.port ?? (await freePort());
     const child = spawn(
       bin,

@@ -7,41 +7,8 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AppSession } from '../../../src/app/session';
+import { BARE_PYTHON, closeAll, EXT_ID, folder, root, runTests, step, until, venvPython, type Test } from './helpers';
 import type { DataAppPreview } from '../../../src/root';
-
-const EXT_ID = 'data-app-preview.data-app-preview';
-type Test = [string, () => Promise<void>];
-
-function folder(): string {
-  const f = vscode.workspace.workspaceFolders?.[0];
-  assert.ok(f, 'the test workspace is open');
-  return f.uri.fsPath;
-}
-
-/** The workspace's interpreter: the project's pinned venv (written into the settings by makeWorkspace). */
-function venvPython(): string {
-  const py = vscode.workspace.getConfiguration('dataAppPreview').inspect<string>('pythonPath')?.workspaceValue;
-  assert.ok(py && py.includes('.cache/python/main'), `the workspace names the project's venv (${py})`);
-  return py;
-}
-/** An interpreter without Panel: Debian's, with nothing but the standard library. */
-const BARE_PYTHON = '/usr/bin/python3';
-
-async function root(): Promise<DataAppPreview> {
-  const ext = vscode.extensions.getExtension<DataAppPreview>(EXT_ID);
-  assert.ok(ext, `${EXT_ID} is installed`);
-  return ext.isActive ? ext.exports : ext.activate();
-}
-
-async function until<T>(what: string, fn: () => T | undefined | false, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -59,12 +26,6 @@ async function previewFile(name: string): Promise<AppSession> {
   await vscode.window.showTextDocument(uri);
   await vscode.commands.executeCommand('dataAppPreview.preview', uri);
   return until(`${name} to be ready`, () => r.apps.all.find((s) => s.file.fsPath === uri.fsPath && s.state === 'ready'));
-}
-
-async function closeAll(): Promise<void> {
-  const r = await root();
-  await r.apps.shutdown();
-  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
 }
 
 async function expectUserError(fn: () => Promise<unknown>, re: RegExp): Promise<void> {
@@ -240,9 +201,10 @@ const tests: Test[] = [
         });
       });
       // A launch.json entry of ours: the provider hands it to Debug App, which attaches by itself.
-      const launched = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'dataAppPreview.debugpy', request: 'launch', name: 'Data App: Debug App', file });
+      // (Without saving first: VS Code would ask where to save the untitled editor of an earlier test.)
+      const launched = await step('startDebugging with the launch configuration', vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'dataAppPreview.debugpy', request: 'launch', name: 'Data App: Debug App', file }, { suppressSaveBeforeStart: true }));
       assert.equal(launched, false, 'the launch configuration itself starts nothing');
-      const debugSession = await started;
+      const debugSession = await step('the attach session to start', started);
       assert.equal(debugSession.type, 'dataAppPreview.debugpy');
       assert.equal(debugSession.configuration.request, 'attach');
       const session = await until('the app to run under the debugger', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready' && s.debugger.enabled));
@@ -254,11 +216,11 @@ const tests: Test[] = [
           resolve();
         });
       });
-      await session.setDebugging(false);
-      await ended;
+      await step('debugging off', session.setDebugging(false));
+      await step('the debug session to end', ended);
       assert.equal(session.state, 'ready', 'debugging off: the app runs on, without the debugger');
       assert.equal(vscode.debug.activeDebugSession, undefined);
-      await closeAll();
+      await step('closeAll', closeAll());
 
       // "debug.openPreview" off: the app runs under the debugger with no preview panel until one is asked for.
       const flaskUri = vscode.Uri.file(file);
@@ -269,11 +231,11 @@ const tests: Test[] = [
         const headless = await until('the app under the debugger', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready' && s.debugger.session)).catch((e: Error) => {
           throw new Error(`${e.message}: ${JSON.stringify(r.apps.all.map((s) => [s.file.fsPath, s.state, s.debugger.enabled, !!s.debugger.session, s.controller.supervisor.lastVia]))}`);
         });
-        await debugging;
+        await step('Debug App (no preview) to return', debugging);
         assert.equal(headless.preview, undefined, 'no preview panel');
-        await vscode.commands.executeCommand('dataAppPreview.showPreview', flaskUri);
+        await step('Show App Preview', vscode.commands.executeCommand('dataAppPreview.showPreview', flaskUri));
         assert.ok(headless.preview, 'Show App Preview opens it');
-        await closeAll();
+        await step('closeAll', closeAll());
       } finally {
         await debugCfg.update('debug.openPreview', undefined, vscode.ConfigurationTarget.Workspace);
       }
@@ -281,14 +243,14 @@ const tests: Test[] = [
       // "debug.stopAppOnDisconnect" off: stopping the debug session only detaches; the same process runs on.
       await debugCfg.update('debug.stopAppOnDisconnect', false, vscode.ConfigurationTarget.Workspace);
       try {
-        await vscode.commands.executeCommand('dataAppPreview.debug', flaskUri);
+        await step('Debug App (stopAppOnDisconnect off)', vscode.commands.executeCommand('dataAppPreview.debug', flaskUri));
         const attached = await until('the app under the debugger', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready' && s.debugger.session));
         const pid = attached.controller.supervisor.pid;
-        await vscode.debug.stopDebugging(attached.debugger.session);
+        await step('stopDebugging', vscode.debug.stopDebugging(attached.debugger.session));
         await until('the debugger to detach', () => !attached.debugger.enabled);
         assert.equal(attached.state, 'ready', 'the app runs on');
         assert.equal(attached.controller.supervisor.pid, pid, 'in the same process');
-        await closeAll();
+        await step('closeAll', closeAll());
       } finally {
         await debugCfg.update('debug.stopAppOnDisconnect', undefined, vscode.ConfigurationTarget.Workspace);
       }
@@ -299,16 +261,42 @@ const tests: Test[] = [
       const venv = venvPython();
       await envCfg.update('pythonPath', BARE_PYTHON, vscode.ConfigurationTarget.Workspace);
       try {
-        await vscode.commands.executeCommand('dataAppPreview.debug', envUri);
+        await step('Debug App without debugpy', vscode.commands.executeCommand('dataAppPreview.debug', envUri));
         const failed = await until('the failed debug start', () => r.apps.all.find((s) => s.file.fsPath === envUri.fsPath && s.state === 'crashed'));
         const err = failed.controller.supervisor.lastError!;
         assert.equal(err.name, 'ModuleMissingError');
         assert.match(err.message, /debugpy \(needed by Debug App\) is not installed for \/usr\/bin\/python3.*python3 -m pip install debugpy/);
         assert.deepEqual(failed.controller.supervisor.livePids(), [], 'nothing was started');
-        await closeAll();
+        await step('closeAll', closeAll());
       } finally {
         await envCfg.update('pythonPath', venv, vscode.ConfigurationTarget.Workspace);
       }
+    },
+  ],
+  [
+    'Debug App: a restart while the debugger attaches (a save, a settings change) ends attached to the new run',
+    async () => {
+      const r = await root();
+      const file = path.join(folder(), 'flask_app.py');
+      const first = new Promise<vscode.DebugSession>((resolve) => {
+        const sub = vscode.debug.onDidStartDebugSession((s) => {
+          sub.dispose();
+          resolve(s);
+        });
+      });
+      const debugging = vscode.commands.executeCommand('dataAppPreview.debug', vscode.Uri.file(file));
+      await step('the first attach to start', first);
+      const session = await until('the session', () => r.apps.all.find((s) => s.file.fsPath === file));
+      const oldRun = session.controller.supervisor.currentRun?.id;
+      await step('the restart', session.restart('restart while attaching'));
+      await step('Debug App to return', debugging);
+      const attached = await until('attached to the new run', () => {
+        const d = session.debugger.session;
+        const run = session.controller.supervisor.currentRun?.id;
+        return session.state === 'ready' && d && run !== oldRun && d.configuration.dataAppPreview?.runId === run ? d : undefined;
+      }, 30_000);
+      assert.ok(attached);
+      await step('closeAll', closeAll());
     },
   ],
   [
@@ -333,22 +321,6 @@ function alive(pid: number): boolean {
   }
 }
 
-export async function run(): Promise<void> {
-  const results: Array<{ name: string; ok: boolean; error?: string; ms: number }> = [];
-  for (const [name, fn] of tests) {
-    const t0 = Date.now();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      // One test that hangs fails alone (and says so) instead of stopping the whole suite.
-      await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('this test did not finish within 60 s')), 60_000)))]).finally(() => clearTimeout(timer));
-      results.push({ name, ok: true, ms: Date.now() - t0 });
-    } catch (e) {
-      results.push({ name, ok: false, error: (e as Error).stack ?? String(e), ms: Date.now() - t0 });
-      await closeAll().catch(() => undefined);
-    }
-  }
-  const report = process.env.DAP_HOST_REPORT;
-  if (report) fs.writeFileSync(report, JSON.stringify(results, null, 2));
-  const failed = results.filter((r) => !r.ok);
-  if (failed.length) throw new Error(`${failed.length} extension-host test(s) failed: ${failed.map((f) => f.name).join('; ')}`);
+export function run(): Promise<void> {
+  return runTests(tests);
 }
