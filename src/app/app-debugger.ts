@@ -74,7 +74,25 @@ export class AppDebugger extends Disposable {
   /** The run's launcher says debugpy listens: attach VS Code to it. */
   listening(l: DebugListening): void {
     if (!this.on || l.pid !== this.host.pid()) return; // a stale line, from a run already gone
+    this.endStale();
     void this.attach(l);
+  }
+
+  /**
+   * The app's state changed. Once a run's tree is gone (stopped, crashed, or replaced by the next
+   * run), its debug session is ended too. On Linux the adapter went with the tree already; where a
+   * run cannot be a subreaper, debugpy's adapter lives on while a client stays connected.
+   */
+  stateChanged(state: AppState): void {
+    if (state === 'stopped' || state === 'crashed') void this.detach();
+  }
+
+  private endStale(): void {
+    const s = this.active;
+    if (s && dataAppOf(s.configuration)?.runId !== this.host.runId()) {
+      this.active = undefined;
+      void vscode.debug.stopDebugging(s).then(undefined, () => undefined);
+    }
   }
 
   private async attach(l: DebugListening): Promise<void> {

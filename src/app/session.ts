@@ -364,6 +364,7 @@ export class AppSession extends Disposable {
 
   private onState(state: AppState): void {
     if (state === 'ready') this.generation++;
+    this.debugger.stateChanged(state);
     this.refresh();
   }
 
