@@ -6,6 +6,7 @@
 // Also the page a webview is: a frame, on another site, around the app's page.
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import httpProxy from 'http-proxy';
 
 /** Host names the test browser resolves to 127.0.0.1 (see TestBrowser.launch). */
@@ -46,6 +47,7 @@ export async function startForwarder(): Promise<Forwarder> {
     if (to) proxy.ws(req, socket, head, { target: to });
     else socket.destroy();
   });
+  const sockets = trackSockets(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://${FORWARDED_HOST}:${(server.address() as AddressInfo).port}`;
   const basePath = (port: number) => `/proxy/${port}/`;
@@ -59,10 +61,23 @@ export async function startForwarder(): Promise<Forwarder> {
     close: () =>
       new Promise<void>((resolve) => {
         proxy.close();
+        // Upgraded (websocket) connections are not HTTP connections any more, and
+        // closeAllConnections() leaves them: one the app's end left half-open kept close() waiting.
+        for (const socket of sockets) socket.destroy();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** Every connection the server accepted and is still open, upgraded ones included. */
+function trackSockets(server: http.Server): Set<Duplex> {
+  const sockets = new Set<Duplex>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  return sockets;
 }
 
 /** A page on another site whose only content is a frame on `src`, as the preview's webview is. */

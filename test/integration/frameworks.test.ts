@@ -180,7 +180,7 @@ async function editChangesNothing(app: TestApp, c: Case, open: Page, served: num
 
 describe('every framework for real: cold, then warm', () => {
   for (const c of CASES) {
-    it(c.label, async () => {
+    it(c.label, { timeout: 240_000 }, async () => { // a case that hangs fails by its name
       // The cold run as VS Code on the desktop shows it; the warm run behind code-server's forwarding.
       const forwarded = await startForwarder();
       let forwarding = false;
