@@ -48,12 +48,7 @@ describe('Debug App in a real VS Code (our debug type; no Python Debugger instal
 
   /** F9 on `line` of the active editor, as a person sets a breakpoint; waits for its gutter dot. */
   async function toggleBreakpoint(line: number): Promise<void> {
-    await wb.focusEditor();
-    await wb.page.keyboard.press('Control+G');
-    const input = wb.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible', timeout: 5000 });
-    await input.fill(`:${line}`);
-    await wb.page.keyboard.press('Enter');
+    await wb.goToLine(line);
     await wb.page.keyboard.press('F9');
     await wb.page.locator('.editor-group-container .monaco-editor .codicon-debug-breakpoint').first().waitFor({ timeout: 10_000 });
   }

@@ -100,14 +100,19 @@ export class Workbench {
     await this.page.locator('.editor-group-container.active .monaco-editor .view-lines').first().click();
   }
 
-  /** Replaces line `line` (1-based) of the active editor with `text`, as a person would type it. */
-  async setLine(line: number, text: string): Promise<void> {
+  /** Puts the cursor on line `line` (1-based) of the active editor with Go to Line (Ctrl+G). */
+  async goToLine(line: number): Promise<void> {
     await this.focusEditor();
     await this.page.keyboard.press('Control+G');
     const input = this.page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible', timeout: 5000 });
     await input.fill(`:${line}`);
     await this.page.keyboard.press('Enter');
+  }
+
+  /** Replaces line `line` (1-based) of the active editor with `text`, as a person would type it. */
+  async setLine(line: number, text: string): Promise<void> {
+    await this.goToLine(line);
     await this.page.keyboard.press('Home');
     await this.page.keyboard.press('Home'); // past the indentation, to column 1
     await this.page.keyboard.press('Shift+End');
