@@ -298,12 +298,15 @@ export class AppSupervisor {
     const { spec } = prepared;
     const url = `http://${this.opts.host}:${port}${spec.urlPath}`;
     this._url = url;
+    // What the hooks remove never reaches any process of this app, a standby included; what they
+    // set is this run's own and is handed to this run only.
+    const { env, runEnv } = splitRunEnv(prepared.env, hookEnv);
     let proc: ManagedProcess;
     try {
       const launched = await this.opts.strategy.launch({
         spec,
-        env: prepared.env,
-        runEnv: hookEnv,
+        env,
+        runEnv,
         onStdout: (t) => this.opts.onOutput?.('stdout', t),
         onStderr: (t) => {
           this.stderrTail.push(t);
@@ -365,7 +368,7 @@ export class AppSupervisor {
       this._lastStartMs = Date.now() - t0;
       this.opts.log.info(`[run ${run.id}] ready in ${this._lastStartMs} ms: ${probeUrl} answered ${result.status}`);
       this.move('ready');
-      this.opts.strategy.onRunReady?.(spec, prepared.env);
+      this.opts.strategy.onRunReady?.(spec, env);
       return { kind: 'ready', url, status: result.status };
     };
 
@@ -396,6 +399,20 @@ export class AppSupervisor {
       });
     });
   }
+}
+
+/**
+ * Splits the hooks' overlay: removals apply to the app's base environment (so a standby made
+ * for the next run never sees them), the values set stay the run's own.
+ */
+export function splitRunEnv(base: NodeJS.ProcessEnv, hookEnv: RunEnv): { env: NodeJS.ProcessEnv; runEnv: Record<string, string> } {
+  const env: NodeJS.ProcessEnv = { ...base };
+  const runEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(hookEnv)) {
+    if (v === null) delete env[k];
+    else runEnv[k] = v;
+  }
+  return { env, runEnv };
 }
 
 export function describeExit(info: ExitInfo): string {

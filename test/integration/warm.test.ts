@@ -189,6 +189,32 @@ describe('warm standby', () => {
     }
   });
 
+  it('a standby never holds what the run hooks remove, nor a run\'s secret: not in its environment, not in what its pre-imports captured', async () => {
+    const site = fakeSitePackage();
+    fs.writeFileSync(site.file, "import os\nCAPTURED = os.environ.get('AZURE_CLIENT_SECRET')\n");
+    let n = 0;
+    const hook = { openRun: async () => ({ AZURE_CLIENT_SECRET: null, AZURE_STORAGE_CONNECTION_STRING: null, RUN_SECRET: `run-secret-${++n}` }) };
+    const host = { PYTHONPATH: site.dir, AZURE_CLIENT_SECRET: 'host-client-secret', AZURE_STORAGE_CONNECTION_STRING: 'AccountKey=host-key' };
+    const app = startable('captures_env.py', 'script', { warm: {}, hooks: [hook], env: host });
+    const environ = (pid: number) => fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+    try {
+      const url = ((await app.startReady()) as { url: string }).url;
+      const cold = 'captured=None AZURE_CLIENT_SECRET=gone,AZURE_STORAGE_CONNECTION_STRING=gone';
+      assert.equal((await get(url)).body, `${cold},RUN_SECRET=run-secret-1`, 'the cold run');
+      const ready = await warmOf(app).standbyReady();
+      assert.ok(ready?.imported.includes('fakepkg'), 'fakepkg was pre-imported');
+      const standby = warmOf(app).standbyPid!;
+      for (const secret of ['host-client-secret', 'host-key', 'run-secret']) assert.ok(!environ(standby).includes(secret), `the waiting standby's environment has no ${secret}`);
+      await app.controller.restartNow('test');
+      assert.equal(starts(app).at(-1), 'warm');
+      assert.equal((await get(url)).body, `${cold},RUN_SECRET=run-secret-2`, 'the warm run sees exactly what the cold one did');
+      for (const secret of ['host-client-secret', 'host-key']) assert.ok(!environ(standby).includes(secret), `the warm run's process environment has no ${secret}`);
+    } finally {
+      await app.dispose();
+      fs.rmSync(site.dir, { recursive: true, force: true });
+    }
+  });
+
   it('200 consecutive warm restarts: none fails, and nothing is left running', { timeout: 300_000 }, async () => {
     const app = startable('stdlib_app.py', 'script', { warm: {} });
     try {
