@@ -17,6 +17,20 @@ export const STORAGE_SCOPE = 'https://storage.azure.com/.default';
 export const MIN_TOKEN_LIFETIME_MS = 5 * 60_000;
 export const TOKEN_PATH = '/msi/token';
 
+export interface BrokerLimits {
+  /** Open connections at once; more are closed on arrival. */
+  readonly maxConnections?: number;
+  /** A connection must send its request headers within this time. */
+  readonly headersTimeoutMs?: number;
+  /** ... and its whole request within this time. */
+  readonly requestTimeoutMs?: number;
+  /** An idle connection (kept alive, or silent) is closed after this time. */
+  readonly idleTimeoutMs?: number;
+}
+
+/** Apps ask for a token a few times an hour; a handful of connections is plenty. */
+export const DEFAULT_BROKER_LIMITS: Required<BrokerLimits> = { maxConnections: 64, headersTimeoutMs: 5000, requestTimeoutMs: 10_000, idleTimeoutMs: 5000 };
+
 interface Grant {
   readonly runId: string;
   readonly hash: Buffer;
@@ -47,8 +61,12 @@ export class TokenBroker {
     private readonly log: Logger,
   ) {}
 
-  static async start(log: Logger): Promise<TokenBroker> {
-    const server = http.createServer();
+  static async start(log: Logger, limits: BrokerLimits = {}): Promise<TokenBroker> {
+    const l = { ...DEFAULT_BROKER_LIMITS, ...limits };
+    // Any local process can connect: bound what idle or slow connections can hold.
+    const server = http.createServer({ connectionsCheckingInterval: Math.min(1000, l.headersTimeoutMs), requestTimeout: l.requestTimeoutMs, headersTimeout: l.headersTimeoutMs, keepAliveTimeout: l.idleTimeoutMs });
+    server.maxConnections = l.maxConnections; // past it, new connections are closed at once
+    server.setTimeout(l.idleTimeoutMs, (socket) => socket.destroy());
     const broker = new TokenBroker(server, log);
     server.on('request', (req, res) => void broker.onRequest(req, res));
     await new Promise<void>((resolve, reject) => {

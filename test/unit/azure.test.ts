@@ -2,6 +2,7 @@
 // and the token endpoint's protocol. The credentials here are in-process stand-ins (Entra
 // cannot be reached from this machine); the real Python client runs in the integration tests.
 import { strict as assert } from 'node:assert';
+import * as net from 'node:net';
 import { test } from 'node:test';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
 import { withRunEnv } from '../../src/core/env';
@@ -218,4 +219,33 @@ test('sizes read like a file manager', () => {
   assert.equal(formatSize(0), '0 B');
   assert.equal(formatSize(1536), '1.5 KB');
   assert.equal(formatSize(15 * 1024 * 1024), '15 MB');
+});
+
+test('token endpoint: idle connections from a process without the secret are capped and time out; a real client still gets its token', async () => {
+  const broker = await TokenBroker.start(silentLogger, { maxConnections: 8, headersTimeoutMs: 400, idleTimeoutMs: 400 });
+  const sockets: net.Socket[] = [];
+  try {
+    const { port } = new URL(broker.endpoint);
+    const closedByServer = new Set<net.Socket>();
+    for (let i = 0; i < 100; i++) {
+      const s = net.connect(Number(port), '127.0.0.1');
+      s.on('error', () => undefined);
+      s.on('close', () => closedByServer.add(s));
+      sockets.push(s);
+    }
+    await Promise.all(sockets.map((s) => new Promise((r) => (s.connecting ? s.once('connect', r).once('close', r) : r(undefined)))));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(100 - closedByServer.size <= 8, `at most 8 held open (${100 - closedByServer.size})`);
+    // The held ones never sent a request: they are closed after the header timeout.
+    const deadline = Date.now() + 5000;
+    while (closedByServer.size < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(closedByServer.size, 100, 'every idle connection was closed');
+    const scope = new RunScope('r1');
+    const secret = broker.grant('r1', new StandInCredential([3_600_000]), scope);
+    const res = await fetch(`${broker.endpoint}?api-version=2019-08-01&resource=https://storage.azure.com`, { headers: { 'x-identity-header': secret } });
+    assert.equal(res.status, 200);
+  } finally {
+    for (const s of sockets) s.destroy();
+    await broker.close();
+  }
 });
