@@ -97,6 +97,12 @@ export class AppManager extends Disposable {
       return;
     }
     const uri = vscode.Uri.file(state.filePath);
+    // Persisted state lives in the webview: a restored preview only ever runs a file of this workspace.
+    if (!vscode.workspace.getWorkspaceFolder(uri)) {
+      this.deps.log.warn(`Not restoring a preview of ${state.filePath}: it is outside the workspace`);
+      panel.dispose();
+      return;
+    }
     if (this.live(uri)) {
       panel.dispose();
       return;

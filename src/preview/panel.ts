@@ -18,13 +18,10 @@ export function previewWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewO
 export class PreviewPanel extends Disposable {
   private readonly actionEmitter = this._register(new vscode.EventEmitter<WebviewAction>());
   private readonly disposeEmitter = this._register(new vscode.EventEmitter<void>());
-  private readonly loadedEmitter = this._register(new vscode.EventEmitter<number>());
   /** A toolbar or overlay button was pressed. */
   readonly onAction = this.actionEmitter.event;
   /** The user closed the panel. */
   readonly onDidClose = this.disposeEmitter.event;
-  /** The app iframe finished loading generation N. */
-  readonly onFrameLoaded = this.loadedEmitter.event;
   private origins = '';
   private status: StatusMessage;
 
@@ -52,7 +49,6 @@ export class PreviewPanel extends Disposable {
       panel.webview.onDidReceiveMessage((msg: unknown) => {
         if (!isWebviewToHost(msg)) return;
         if (msg.type === 'action') this.actionEmitter.fire(msg.action);
-        else if (msg.type === 'frameLoaded') this.loadedEmitter.fire(msg.generation);
         else if (msg.type === 'ready') void panel.webview.postMessage(this.status);
       }),
     );

@@ -38,8 +38,7 @@ export type HostToWebview = StatusMessage | ReloadFrameMessage;
 
 export type WebviewToHost =
   | { readonly type: 'ready' }
-  | { readonly type: 'action'; readonly action: WebviewAction }
-  | { readonly type: 'frameLoaded'; readonly generation: number };
+  | { readonly type: 'action'; readonly action: WebviewAction };
 
 /** What the webview persists with `setState`, and the serializer revives from. */
 export interface PersistedPreview {
@@ -62,8 +61,6 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
       return true;
     case 'action':
       return isWebviewAction(v.action);
-    case 'frameLoaded':
-      return typeof v.generation === 'number' && Number.isInteger(v.generation);
     default:
       return false;
   }

@@ -114,16 +114,20 @@ function reloadFrame(): void {
   if (current?.url) frame.src = current.url;
 }
 
-frame.addEventListener('load', () => {
-  if (shownGeneration >= 0) vscode.postMessage({ type: 'frameLoaded', generation: shownGeneration });
-});
-
+// Only the webview host speaks for the extension: it posts from our parent window (VS Code's
+// webview frame). The app's page inside the iframe (or any frame it opens) can post to us too,
+// and under code-server it may even share our origin, so the sender's window is what is checked.
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
+  if (!isFromHost(ev)) return;
   const msg = ev.data;
   if (!isHostToWebview(msg)) return;
   if (msg.type === 'status') render(msg);
   else reloadFrame();
 });
+
+function isFromHost(ev: Pick<MessageEvent, 'source'>): boolean {
+  return ev.source !== null && ev.source === window.parent && window.parent !== window;
+}
 
 const initial: unknown = JSON.parse(document.body.dataset.initial ?? 'null');
 if (isHostToWebview(initial) && initial.type === 'status') render(initial);

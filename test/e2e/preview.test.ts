@@ -196,4 +196,23 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     await wb.screenshot('heavy-app');
     await wb.closeTab('heavy_app.py · ');
   });
+
+  it('10. The app\'s page cannot speak for the extension: messages it posts to the preview are ignored', async () => {
+    const FORGER = 'forging_app.py';
+    await wb.openFile(FORGER);
+    await wb.command('Data App: Preview App');
+    // Its page posts a fake crash (with a command to run), a fake file path and URL, a frame reload and an action.
+    await wb.waitForAppText(FORGER, '#sent', /sent/);
+    await wb.page.waitForTimeout(500);
+    const preview = await wb.previewFrame(FORGER);
+    assert.equal(await preview.locator('#state').textContent(), 'Running');
+    assert.equal(await preview.locator('#overlay').isVisible(), false, 'no overlay');
+    assert.match((await preview.locator('#title').textContent()) ?? '', /^forging_app\.py · Python server/);
+    assert.doesNotMatch((await preview.locator('body').innerText()) ?? '', /FORGED|Forged/);
+    const app = await wb.appFrame(FORGER);
+    assert.match(app.url(), /^http:\/\/[^#]+\/$/, `the frame was not navigated (${app.url()})`);
+    assert.equal(await app.locator('#msg').textContent(), 'FORGER');
+    await wb.screenshot('forged-messages-ignored');
+    await wb.closeTab('forging_app.py · ');
+  });
 });
