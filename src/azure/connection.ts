@@ -22,8 +22,12 @@ export interface StorageTarget {
   readonly container?: string | undefined;
 }
 
+/** Bad connection input. Shown under the input box, so whatever it echoes is redacted here, once for all. */
 export class ConnectionInputError extends Error {
   override readonly name = 'ConnectionInputError';
+  constructor(message: string) {
+    super(redact(message));
+  }
 }
 
 const KNOWN_KEYS = new Set([
@@ -49,18 +53,40 @@ export function emulatorTarget(port = EMULATOR_DEFAULT_PORT): StorageTarget {
   return { accountName: EMULATOR_ACCOUNT, blobEndpoint: emulatorEndpoint(port), auth: { kind: 'key', accountKey: EMULATOR_KEY } };
 }
 
-/** Parses an account connection string (key or SAS), or `UseDevelopmentStorage=true`. */
+/** Parses an account connection string (key or SAS), or `UseDevelopmentStorage=true`. Throws ConnectionInputError only. */
 export function parseConnectionString(input: string, emulatorPort = EMULATOR_DEFAULT_PORT): StorageTarget {
+  return inputErrorsOnly(() => parseConnectionStringUnchecked(input, emulatorPort));
+}
+
+/** Any other error (a URL the platform refuses, a bad %-escape) becomes a ConnectionInputError that echoes nothing. */
+function inputErrorsOnly<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof ConnectionInputError) throw e;
+    throw new ConnectionInputError('This is not a valid connection string or SAS URL: check that it was copied whole.');
+  }
+}
+
+const ordinal = (n: number) => `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
+
+function parseConnectionStringUnchecked(input: string, emulatorPort: number): StorageTarget {
   const text = input.trim().replace(/^"|"$/g, '');
   if (!text) throw new ConnectionInputError('The connection string is empty.');
   if (/^https?:\/\//i.test(text)) return parseSasUrl(text);
   const fields = new Map<string, string>();
-  for (const part of text.split(';')) {
+  // A part is named by its position, never quoted: a stray ";" inside a key or SAS makes a
+  // "part" of secret material.
+  const parts = text.split(';');
+  for (const [i, part] of parts.entries()) {
     if (!part.trim()) continue;
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new ConnectionInputError(`The connection string has a part without "name=value": "${redactPart(part)}".`);
+    const where = `its ${ordinal(i + 1)} part (after the ${ordinal(i)} ";")`;
+    if (eq <= 0) throw new ConnectionInputError(`The connection string is not a list of "name=value" settings separated by ";": ${i ? where : 'its first part'} has no "name=". A key or SAS may contain a stray ";".`);
     const key = part.slice(0, eq).trim().toLowerCase();
-    if (!KNOWN_KEYS.has(key)) throw new ConnectionInputError(`The connection string has an unknown setting "${part.slice(0, eq).trim()}".`);
+    if (!KNOWN_KEYS.has(key)) {
+      throw new ConnectionInputError(`The connection string has an unknown setting in ${i ? where : 'its first part'}. Known settings: AccountName, AccountKey, BlobEndpoint, SharedAccessSignature, DefaultEndpointsProtocol, EndpointSuffix, UseDevelopmentStorage. A key or SAS may contain a stray ";".`);
+    }
     fields.set(key, part.slice(eq + 1).trim());
   }
   if (fields.get('usedevelopmentstorage')?.toLowerCase() === 'true') return emulatorTarget(emulatorPort);
@@ -86,14 +112,24 @@ export function parseConnectionString(input: string, emulatorPort = EMULATOR_DEF
     if (!key || !/^[A-Za-z0-9+/]+={0,2}$/.test(key) || key.length % 4 !== 0) {
       throw new ConnectionInputError('AccountKey is not a valid base64 key (it may have been cut off when copied).');
     }
+    if (Buffer.from(key, 'base64').length !== ACCOUNT_KEY_BYTES) {
+      throw new ConnectionInputError(`AccountKey is ${key.length} characters long; a storage account key is 88 (64 bytes in base64). It may have been cut off when copied.`);
+    }
     return { accountName: name, blobEndpoint: endpoint, auth: { kind: 'key', accountKey: key } };
   }
   if (sas !== undefined) return { accountName: name, blobEndpoint: endpoint, auth: { kind: 'sas', sasToken: checkSas(sas) } };
   throw new ConnectionInputError('The connection string has neither AccountKey nor SharedAccessSignature.');
 }
 
-/** An account or container SAS URL: `https://acct.blob.core.windows.net[/container]?sv=…&sig=…`. */
+/** Every storage account key is 512 bits. */
+const ACCOUNT_KEY_BYTES = 64;
+
+/** An account or container SAS URL: `https://acct.blob.core.windows.net[/container]?sv=…&sig=…`. Throws ConnectionInputError only. */
 export function parseSasUrl(input: string): StorageTarget {
+  return inputErrorsOnly(() => parseSasUrlUnchecked(input));
+}
+
+function parseSasUrlUnchecked(input: string): StorageTarget {
   let url: URL;
   try {
     url = new URL(input.trim());
@@ -103,7 +139,12 @@ export function parseSasUrl(input: string): StorageTarget {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConnectionInputError('The SAS URL must start with https://.');
   if (!url.search) throw new ConnectionInputError('The URL has no SAS token (the part after "?"). Copy the whole "Blob SAS URL".');
   const sasToken = checkSas(url.search);
-  const segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  let segments: string[];
+  try {
+    segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new ConnectionInputError('The SAS URL\'s path has an invalid %-escape: copy the whole "Blob SAS URL" again.');
+  }
   // Path-style endpoints (the emulator, custom domains on an IP) carry the account first.
   const pathStyle = isPathStyleHost(url.hostname);
   const accountName = pathStyle ? segments.shift() : accountNameFromEndpoint(url.origin);
@@ -139,7 +180,7 @@ function checkEndpoint(value: string, what: string): string {
   try {
     url = new URL(value);
   } catch {
-    throw new ConnectionInputError(`${what} is not a valid URL: "${value}".`);
+    throw new ConnectionInputError(`${what} is not a valid URL: "${value}".`); // redacted by ConnectionInputError
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ConnectionInputError(`${what} must be an http(s) URL.`);
   if (url.search) throw new ConnectionInputError(`${what} must not contain a query; put the SAS in SharedAccessSignature.`);
@@ -176,18 +217,37 @@ export function connectionStringFor(target: StorageTarget): string | undefined {
   return undefined;
 }
 
-/** Text with any `sig=…`, `AccountKey=…`, bearer token or SAS query value removed. */
+/**
+ * Text with any `sig=…`, `AccountKey=…`, bearer token, JWT or SAS signature removed. Linear in
+ * the text's length: every pattern is a run of one character class after a fixed prefix.
+ */
 export function redact(text: string): string {
   return text
     .replace(/(AccountKey=)[^;\s"']+/gi, '$1***')
     .replace(/(SharedAccessSignature=)[^;\s"']+/gi, '$1***')
-    .replace(/([?&]sig=)[^&\s"']+/gi, '$1***')
+    .replace(/(\bsig=)[^&;\s"']+/gi, '$1***')
     .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1***')
-    .replace(/\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '***');
+    .replace(/[A-Za-z0-9_.-]{16,}/g, redactJwts);
 }
 
-function redactPart(part: string): string {
-  return part.length > 12 ? `${part.slice(0, 6)}…` : part;
+/** JWTs (`eyJ….….…`) inside one run of base64url characters and dots. */
+function redactJwts(run: string): string {
+  if (!run.includes('eyJ')) return run;
+  const parts = run.split('.');
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    // A header segment: "eyJ" and at least 10 more characters, at the start or after a "-".
+    const header = i + 1 < parts.length && parts[i + 1] ? /(?:^|-)eyJ[A-Za-z0-9_-]{10,}$/.exec(part) : null;
+    if (!header) {
+      out.push(part);
+      continue;
+    }
+    const start = header.index + (part[header.index] === '-' ? 1 : 0);
+    out.push(`${part.slice(0, start)}***`);
+    i += i + 2 < parts.length ? 2 : 1; // the payload, and the signature when there is one
+  }
+  return out.join('.');
 }
 
 /** Container names: 3–63 of lowercase letters, digits and single hyphens, starting with a letter or digit. */

@@ -202,7 +202,7 @@ export class AzureFeature extends Disposable {
           this.parsePreview(v);
           return undefined;
         } catch (e) {
-          return e instanceof ConnectionInputError ? e.message : String(e);
+          return e instanceof ConnectionInputError ? e.message : 'This is not a valid connection string or SAS URL.'; // never echo the input
         }
       },
     });

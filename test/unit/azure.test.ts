@@ -2,6 +2,7 @@
 // and the token endpoint's protocol. The credentials here are in-process stand-ins (Entra
 // cannot be reached from this machine); the real Python client runs in the integration tests.
 import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
 import * as net from 'node:net';
 import { test } from 'node:test';
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
@@ -53,8 +54,8 @@ test('malformed connection strings and SAS URLs say what is wrong', () => {
     [`AccountKey=${KEY}`, /neither AccountName nor BlobEndpoint/],
     ['AccountName=mydata;AccountKey=abc$%', /not a valid base64 key/],
     [`AccountName=My_Data;AccountKey=${KEY}`, /not a storage account name/],
-    [`AccountName=mydata;AccountKey=${KEY};Foo=bar`, /unknown setting "Foo"/],
-    ['just some text', /without "name=value"/],
+    [`AccountName=mydata;AccountKey=${KEY};Foo=bar`, /unknown setting in its 3rd part/],
+    ['just some text', /not a list of "name=value" settings/],
     [`AccountName=mydata;AccountKey=${KEY};SharedAccessSignature=sv=1&sig=x`, /both AccountKey and SharedAccessSignature/],
     ['BlobEndpoint=https://abc.blob.core.windows.net;SharedAccessSignature=sv=2022-11-02&se=2020-01-01T00:00:00Z&sig=x', /expired on 2020-01-01/],
     ['BlobEndpoint=https://a1b.blob.core.windows.net;SharedAccessSignature=sv=2022-11-02', /no signature/],
@@ -248,4 +249,48 @@ test('token endpoint: idle connections from a process without the secret are cap
     for (const s of sockets) s.destroy();
     await broker.close();
   }
+});
+
+test('connection input errors never echo a key or signature, and every bad input is a ConnectionInputError', () => {
+  const sig = 'SIGSECRET0123456789abcdef';
+  const RKEY = randomBytes(64).toString('base64');
+  const keyHalf = RKEY.slice(0, 40);
+  const cases: Array<[string, RegExp]> = [
+    // An invalid BlobEndpoint that carries a SAS.
+    [`BlobEndpoint=ht!tp://x y/?sv=2024-01-01&sig=${sig};SharedAccessSignature=sv=2024-01-01&sig=${sig}`, /BlobEndpoint is not a valid URL/],
+    // A stray ";" inside the key: its second half becomes a "setting".
+    [`AccountName=mydata;AccountKey=${keyHalf};${RKEY.slice(40)}`, /4th part|3rd part/],
+    [`AccountName=mydata;AccountKey=${keyHalf}=;x${RKEY.slice(41)}=y`, /unknown setting in its 3rd part/],
+    [`${RKEY};AccountName=mydata`, /first part/],
+  ];
+  for (const [input, expected] of cases) {
+    let err: unknown;
+    try {
+      parseConnectionString(input);
+    } catch (e) {
+      err = e;
+    }
+    assert.ok(err instanceof ConnectionInputError, `${input}: ${String(err)}`);
+    assert.match(err.message, expected);
+    assert.ok(!err.message.includes(sig), err.message);
+    for (let i = 0; i + 6 <= RKEY.length; i++) assert.ok(!err.message.includes(RKEY.slice(i, i + 6)), `echoes key characters: ${err.message}`);
+  }
+  // A bad %-escape in a SAS URL's path is our input error, not a URIError.
+  assert.throws(() => parseSasUrl(`https://mydata.blob.core.windows.net/%E0%A4%A?sv=2024-01-01&sig=${sig}`), (e: Error) => e instanceof ConnectionInputError && /%-escape/.test(e.message) && !e.message.includes(sig));
+  // A key cut at a multiple of 4 characters is refused, with its length.
+  assert.throws(() => parseConnectionString(`AccountName=mydata;AccountKey=${RKEY.slice(0, 84)}`), /84 characters long; a storage account key is 88/);
+  assert.equal(parseConnectionString(`AccountName=mydata;AccountKey=${RKEY}`).auth.kind, 'key');
+});
+
+test('redact is linear: adversarial input of 640,000 characters takes well under a second (the old one: minutes)', () => {
+  for (const unit of ['eyJ-', 'eyJa.', 'sig=sig=', 'Bearer ', 'AccountKey=', 'eyJaaaaaaaaaaaa-']) {
+    const text = unit.repeat(Math.ceil(640_000 / unit.length));
+    const t0 = performance.now();
+    redact(text);
+    const ms = performance.now() - t0;
+    assert.ok(ms < 3000, `${JSON.stringify(unit)} × ${text.length / unit.length}: ${Math.round(ms)} ms`);
+  }
+  // Still redacts a JWT after a "-" and inside longer text, and leaves other dotted words alone.
+  const jwt = 'eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.c2ln';
+  assert.equal(redact(`token-${jwt} then file.name.py`), 'token-*** then file.name.py');
 });
