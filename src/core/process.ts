@@ -2,7 +2,15 @@
 // graceful signal first and escalated after timeouts; on Windows `taskkill /T`.
 // No `vscode` import.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+
+/**
+ * Every process a run starts carries `DATA_APP_PREVIEW_RUN=<marker>` in its environment, and
+ * its descendants inherit it. A daemon that double-forks into a session of its own leaves the
+ * tree and the group, but not its environment: on Linux the marker finds it in /proc.
+ */
+export const RUN_MARKER_VAR = 'DATA_APP_PREVIEW_RUN';
 
 export interface ExitInfo {
   readonly code: number | null;
@@ -16,6 +24,52 @@ export interface SpawnOptions {
   readonly onStderr?: (text: string) => void;
   /** Keep a pipe to its stdin (the warm standby reads "go" there); otherwise stdin is /dev/null. */
   readonly stdin?: boolean;
+}
+
+/** Live (non-zombie) processes whose environment holds `RUN_MARKER_VAR=marker` (Linux; elsewhere none). */
+export function listMarked(marker: string): number[] {
+  if (process.platform !== 'linux') return [];
+  const needle = Buffer.from(`${RUN_MARKER_VAR}=${marker}\0`);
+  const out: number[] = [];
+  for (const name of safeReaddir('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    let environ: Buffer;
+    try {
+      environ = fs.readFileSync(`/proc/${name}/environ`);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (environ.includes(needle) && isAlive(Number(name))) out.push(Number(name));
+  }
+  return out;
+}
+
+/** listMarked without blocking the event loop (used while waiting for a tree to go). */
+async function listMarkedAsync(marker: string): Promise<number[]> {
+  if (process.platform !== 'linux') return [];
+  const needle = Buffer.from(`${RUN_MARKER_VAR}=${marker}\0`);
+  const names = (await fs.promises.readdir('/proc').catch(() => [] as string[])).filter((n) => /^\d+$/.test(n) && Number(n) !== process.pid);
+  const out: number[] = [];
+  // A few at a time: a scan never holds many file descriptors.
+  for (let i = 0; i < names.length; i += 32) {
+    await Promise.all(
+      names.slice(i, i + 32).map(async (name) => {
+        const environ = await fs.promises.readFile(`/proc/${name}/environ`).catch(() => undefined);
+        if (environ?.includes(needle) && isAlive(Number(name))) out.push(Number(name));
+      }),
+    );
+  }
+  return out;
+}
+
+/** Whether any process is left in the group `pgid` (POSIX: signal 0 to the group). */
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export interface StopOptions {
@@ -131,14 +185,17 @@ function signal(pid: number, sig: NodeJS.Signals): void {
 
 export class ManagedProcess {
   readonly pid: number;
+  /** The value of RUN_MARKER_VAR in this process's environment and its descendants'. */
+  readonly marker: string;
   readonly exited: Promise<ExitInfo>;
   private exitInfo: ExitInfo | undefined;
   /** Every pid seen in the tree, so that children that left the group are still stopped. */
   private readonly known = new Set<number>();
   private stopping: Promise<ExitInfo> | undefined;
 
-  private constructor(private readonly child: ChildProcess, pid: number) {
+  private constructor(private readonly child: ChildProcess, pid: number, marker: string) {
     this.pid = pid;
+    this.marker = marker;
     this.known.add(pid);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, sig) => {
@@ -153,12 +210,13 @@ export class ManagedProcess {
    * Rejects with a LaunchError if the executable cannot be started at all.
    */
   static spawn(command: string, args: readonly string[], opts: SpawnOptions): Promise<ManagedProcess> {
+    const marker = randomBytes(12).toString('hex');
     return new Promise((resolve, reject) => {
       let child: ChildProcess;
       try {
         child = spawn(command, [...args], {
           cwd: opts.cwd,
-          env: opts.env,
+          env: { ...opts.env, [RUN_MARKER_VAR]: marker },
           detached: !isWindows, // setsid(): own session and process group
           stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
           windowsHide: true,
@@ -179,7 +237,7 @@ export class ManagedProcess {
           reject(new LaunchError(`Could not start ${command}${hint}: ${e.message}`, e.code));
         }
       });
-      child.once('spawn', () => resolve(new ManagedProcess(child, child.pid!)));
+      child.once('spawn', () => resolve(new ManagedProcess(child, child.pid!, marker)));
     });
   }
 
@@ -197,8 +255,21 @@ export class ManagedProcess {
     if (!isWindows) {
       if (!this.hasExited) for (const d of listDescendants(this.pid)) this.known.add(d);
       for (const m of listGroupMembers(this.pid)) this.known.add(m);
+      for (const m of listMarked(this.marker)) this.known.add(m);
     }
     return [...this.known].filter(isAlive);
+  }
+
+  /** Whether anything of the tree may still live, from cheap checks (known pids, the group). */
+  private mayLive(): boolean {
+    return !this.hasExited || (!isWindows && groupExists(this.pid)) || [...this.known].some(isAlive);
+  }
+
+  /** The whole check, without blocking the event loop: known pids, the group, and marked processes. */
+  private async goneNow(): Promise<boolean> {
+    if (this.mayLive()) return false;
+    for (const m of await listMarkedAsync(this.marker)) this.known.add(m);
+    return ![...this.known].some(isAlive);
   }
 
   /**
@@ -240,16 +311,19 @@ export class ManagedProcess {
     for (const p of pids) signal(p, sig); // members that moved to another group or session
   }
 
-  /** Polls until the leader has exited and no known member lives; false on timeout. */
+  /**
+   * Waits until the leader has exited and nothing of the tree lives; false on timeout. Wakes on
+   * the leader's exit at once, then polls with cheap checks (a signal 0 per known pid and to the
+   * group); the /proc scan for marked processes runs only when those say everything is gone.
+   */
   private async waitGone(ms: number): Promise<boolean> {
     const deadline = Date.now() + ms;
     for (;;) {
-      if (this.hasExited && this.liveTree().length === 0) return true;
+      if (await this.goneNow()) return true;
       const left = deadline - Date.now();
       if (left <= 0) return false;
-      // Wake on the leader's exit at once; poll for the rest of the tree.
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.hasExited ? undefined : this.exited, new Promise((r) => (timer = setTimeout(r, Math.min(10, left))))].filter(Boolean));
+      await Promise.race([this.hasExited ? undefined : this.exited, new Promise((r) => (timer = setTimeout(r, Math.min(20, left))))].filter(Boolean));
       clearTimeout(timer);
     }
   }

@@ -5,7 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 
 export interface ProcessTracker {
-  track(pid: number): void;
+  /** `marker`: the run's RUN_MARKER_VAR value, so that processes which left the tree are found too. */
+  track(pid: number, marker?: string): void;
   untrack(pid: number): void;
 }
 
@@ -19,8 +20,8 @@ export class Reaper implements ProcessTracker {
     return this.child?.pid;
   }
 
-  track(pid: number): void {
-    this.write(`+${pid}\n`);
+  track(pid: number, marker?: string): void {
+    this.write(`+${pid}${marker && /^[0-9a-f]+$/.test(marker) ? ` ${marker}` : ''}\n`);
   }
 
   untrack(pid: number): void {

@@ -323,7 +323,7 @@ export class AppSupervisor {
       return { kind: 'failed', error: err };
     }
     this.proc = proc;
-    this.opts.tracker?.track(proc.pid);
+    this.opts.tracker?.track(proc.pid, proc.marker);
     void proc.exited.then(async () => {
       // Untrack once the whole tree is gone (a stop waits for that; a crash may leave children).
       if (!this.intentionallyStopped.has(proc) && proc.liveTree().length) return;

@@ -7,7 +7,7 @@ import { withRunEnv } from './env';
 import * as fs from 'node:fs';
 import type { LaunchSpec } from './launch';
 import type { Logger } from './log';
-import { ManagedProcess } from './process';
+import { ManagedProcess, RUN_MARKER_VAR } from './process';
 import type { ProcessTracker } from './reaper';
 import { coldLaunch, type LaunchRequest, type LaunchResult, type LaunchStrategy } from './strategy';
 
@@ -113,7 +113,8 @@ class Standby {
       target: py.module ?? py.script,
       argv: py.argv,
       cwd: spec.cwd,
-      env: withRunEnv(req.env, req.runEnv),
+      // The standby's own marker stays: the app's children must carry it (see RUN_MARKER_VAR).
+      env: { ...withRunEnv(req.env, req.runEnv), ...(this.proc ? { [RUN_MARKER_VAR]: this.proc.marker } : {}) },
     };
     return new Promise<Ack>((resolve) => {
       if (!this.proc || this.proc.hasExited) return resolve({ kind: 'exit' });
@@ -214,7 +215,7 @@ export class WarmLaunch implements LaunchStrategy {
           { cwd: spec.cwd, env, onStdout: (t) => sb.onStdout(t), onStderr: (t) => sb.onStderr(t), stdin: true },
         );
         sb.attach(proc);
-        this.opts.tracker?.track(proc.pid);
+        this.opts.tracker?.track(proc.pid, proc.marker);
         void proc.exited.then(() => this.opts.tracker?.untrack(proc.pid));
         this.standby = sb;
         void sb.ready.then((r) => {

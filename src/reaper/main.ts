@@ -1,10 +1,12 @@
 // The reaper: a tiny detached process that outlives the extension host only long enough to
 // stop app servers the host could not stop (host killed, crashed, or stopped without
-// deactivate). The host writes "+PID" / "-PID" lines on stdin; when stdin closes, every
-// registered process tree is killed. Bundled as dist/reaper.js.
-import { isAlive, listDescendants, listGroupMembers } from '../core/process';
+// deactivate). The host writes "+PID [MARKER]" / "-PID" lines on stdin; when stdin closes,
+// every registered process tree is killed, with every process that carries a registered run
+// marker in its environment (daemons that left the tree). Bundled as dist/reaper.js.
+import { isAlive, listDescendants, listGroupMembers, listMarked } from '../core/process';
 
-const tracked = new Set<number>();
+/** Tracked leader pid → its run marker ('' when none was given). */
+const tracked = new Map<number, string>();
 let buffer = '';
 
 function kill(pid: number, sig: NodeJS.Signals): void {
@@ -15,17 +17,29 @@ function kill(pid: number, sig: NodeJS.Signals): void {
   }
 }
 
-function reapAll(): void {
-  const victims = new Set<number>();
-  for (const pid of tracked) {
-    victims.add(pid);
-    for (const d of listDescendants(pid)) victims.add(d);
-    for (const m of listGroupMembers(pid)) victims.add(m);
+/** Everything of the tracked runs that lives now. */
+function victims(): Set<number> {
+  const found = new Set<number>();
+  for (const [pid, marker] of tracked) {
+    found.add(pid);
+    for (const d of listDescendants(pid)) found.add(d);
+    for (const m of listGroupMembers(pid)) found.add(m);
+    if (marker) for (const m of listMarked(marker)) found.add(m);
   }
-  for (const pid of tracked) kill(-pid, 'SIGKILL');
-  for (const pid of victims) kill(pid, 'SIGKILL');
+  return found;
+}
+
+function reapAll(): void {
+  const all = victims();
+  for (const pid of tracked.keys()) kill(-pid, 'SIGKILL');
+  for (const pid of all) kill(pid, 'SIGKILL');
+  // A daemon may fork once more while the first round lands: look again until nothing is found.
   const deadline = Date.now() + 2000;
-  while ([...victims].some(isAlive) && Date.now() < deadline) {
+  while (Date.now() < deadline) {
+    const left = [...victims()].filter(isAlive);
+    for (const pid of left) kill(pid, 'SIGKILL');
+    for (const pid of left) all.add(pid);
+    if (![...all].some(isAlive)) break;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);
   }
   process.exit(0);
@@ -36,12 +50,12 @@ process.stdin.on('data', (chunk: string) => {
   buffer += chunk;
   let nl: number;
   while ((nl = buffer.indexOf('\n')) >= 0) {
-    const line = buffer.slice(0, nl).trim();
+    const [head = '', marker = ''] = buffer.slice(0, nl).trim().split(' ');
     buffer = buffer.slice(nl + 1);
-    const pid = Number(line.slice(1));
+    const pid = Number(head.slice(1));
     if (!Number.isInteger(pid) || pid <= 1) continue;
-    if (line.startsWith('+')) tracked.add(pid);
-    else if (line.startsWith('-')) tracked.delete(pid);
+    if (head.startsWith('+')) tracked.set(pid, /^[0-9a-f]+$/.test(marker) ? marker : '');
+    else if (head.startsWith('-')) tracked.delete(pid);
   }
 });
 process.stdin.on('end', reapAll);

@@ -27,7 +27,8 @@ describe('reaper', () => {
   it('kills the app tree (grandchildren too) when the host is SIGKILLed, then exits', async () => {
     const { host, marker, appPid, reaperPid } = await hostWithApp(true);
     assert.ok(isAlivePid(appPid));
-    assert.equal(processesWithMarker(marker).length, 3, 'server and two grandchildren');
+    await waitFor('the daemon', () => (processesWithMarker(marker).length === 4 ? true : undefined), 5000);
+    assert.equal(processesWithMarker(marker).length, 4, 'server, two grandchildren and a double-forked daemon');
     host.kill('SIGKILL');
     await assertNoProcesses(marker);
     await waitFor('the reaper to exit', () => (!isAlivePid(reaperPid) ? true : undefined), 5000);

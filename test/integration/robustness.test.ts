@@ -38,17 +38,20 @@ describe('stopping', () => {
     }
   });
 
-  it('grandchildren are gone after stop, also one that moved to its own session', async () => {
+  it('grandchildren are gone after stop, also one that moved to its own session and a double-forked daemon that ignores signals', async () => {
     const pidsFile = path.join(fs.mkdtempSync('/tmp/dap-pids-'), 'pids');
     const app = startable('spawns_children.py', 'script', { env: { PIDS_FILE: pidsFile } });
     try {
       await app.startReady();
-      const [sameGroup, newSession] = fs.readFileSync(pidsFile, 'utf8').split(' ').map(Number) as [number, number];
-      assert.ok(isAlivePid(sameGroup) && isAlivePid(newSession));
+      const [sameGroup, newSession, daemon] = fs.readFileSync(pidsFile, 'utf8').split(' ').map(Number) as [number, number, number];
+      assert.ok(isAlivePid(sameGroup) && isAlivePid(newSession) && isAlivePid(daemon));
+      assert.notEqual(ppidOf(daemon), app.controller.supervisor.pid, 'the daemon is not the app\'s child');
       assert.ok(app.controller.supervisor.livePids().includes(newSession), 'the tree includes the escaped grandchild');
+      assert.ok(app.controller.supervisor.livePids().includes(daemon), 'and the daemon');
       await app.controller.stop();
       assert.equal(isAlivePid(sameGroup), false, 'grandchild in the group');
       assert.equal(isAlivePid(newSession), false, 'grandchild in its own session');
+      assert.equal(isAlivePid(daemon), false, 'the daemon');
     } finally {
       await app.dispose();
     }
@@ -60,14 +63,21 @@ describe('stopping', () => {
     try {
       await app.startReady();
       const before = fs.readFileSync(pidsFile, 'utf8').split(' ').map(Number);
+      assert.equal(before.length, 3);
       assert.equal((await app.controller.restartNow('test')).kind, 'ready');
-      for (const pid of before) assert.equal(isAlivePid(pid), false);
-      assert.equal(app.controller.supervisor.livePids().length, 3, 'only the new tree runs');
+      for (const pid of before) assert.equal(isAlivePid(pid), false, `${pid} of the old run (its daemon included) is gone`);
+      assert.equal(app.controller.supervisor.livePids().length, 4, 'only the new tree runs: the app, two grandchildren and a daemon');
     } finally {
       await app.dispose();
     }
   });
 });
+
+/** The parent pid of a live process (Linux). */
+function ppidOf(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+}
 
 describe('crashes', () => {
   it('an app that crashes at import is reported with its traceback, and a fix brings it back', async () => {
@@ -208,17 +218,27 @@ describe('ports', () => {
  * 50 saves of a new version within about a second (`saved` reports each one): at most 2
  * restarts come of them, and the last version is served.
  */
+/**
+ * 50 saves about 20 ms apart. The storms run with a debounce of STORM_DEBOUNCE_MS, far above
+ * any pause a loaded 2-core machine puts between two saves, so the saves are one burst whatever
+ * the load (with 300 ms, a stalled event loop once split one storm into two bursts: 3 restarts).
+ */
+const STORM_DEBOUNCE_MS = 1000;
+
 async function saveStorm(app: TestApp, saved: () => Promise<unknown>): Promise<void> {
   const source = fs.readFileSync(app.file, 'utf8').replace(/VERSION-[\w-]+/, 'VERSION-1');
   const before = app.controller.supervisor.restarts;
-  const t0 = Date.now();
+  let last = Date.now();
+  let longestGap = 0;
   for (let i = 1; i <= 50; i++) {
     fs.writeFileSync(app.file, source.replace('VERSION-1', `VERSION-SAVE-${i}`));
     await saved();
     await sleep(15);
+    longestGap = Math.max(longestGap, Date.now() - last);
+    last = Date.now();
   }
-  assert.ok(Date.now() - t0 < 1500, 'the saves took about a second');
-  await sleep(400);
+  assert.ok(longestGap < STORM_DEBOUNCE_MS, `the saves were one burst (longest pause ${longestGap} ms)`);
+  await sleep(STORM_DEBOUNCE_MS + 100);
   await app.controller.idle();
   const restarts = app.controller.supervisor.restarts - before;
   assert.ok(restarts >= 1 && restarts <= 2, `restarts: ${restarts}`);
@@ -227,7 +247,7 @@ async function saveStorm(app: TestApp, saved: () => Promise<unknown>): Promise<v
 
 describe('restart storms', () => {
   it('50 saves within one second give at most 2 restarts, and the last version is served', async () => {
-    const app = startable('stdlib_app.py', 'script', { debounceMs: () => 300 });
+    const app = startable('stdlib_app.py', 'script', { debounceMs: () => STORM_DEBOUNCE_MS });
     try {
       await app.startReady();
       await saveStorm(app, async () => undefined); // the folder watcher reports each write
@@ -283,7 +303,7 @@ describe('restart storms', () => {
   });
 
   it('an explicit save during a restart gives exactly one more; 50 explicit saves in a second give at most 2', async () => {
-    const app = startable('stdlib_app.py', 'script', { debounceMs: () => 300 });
+    const app = startable('stdlib_app.py', 'script', { debounceMs: () => STORM_DEBOUNCE_MS });
     try {
       await app.startReady();
       const source = fs.readFileSync(app.file, 'utf8');
@@ -296,7 +316,7 @@ describe('restart storms', () => {
       assert.equal(app.controller.supervisor.restarts, 2, 'the save during the restart gave exactly one more');
       assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-B</);
 
-      await sleep(400);
+      await sleep(STORM_DEBOUNCE_MS + 100); // out of that burst
       await saveStorm(app, () => app.controller.fileSaved(app.file));
     } finally {
       await app.dispose();
