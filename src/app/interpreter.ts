@@ -9,7 +9,8 @@ import { chooseInterpreter, type InterpreterChoice } from '../core/python';
 export const PYTHON_EXTENSION_ID = 'ms-python.python';
 
 export class InterpreterResolver implements vscode.Disposable {
-  private api: PythonExtension | undefined;
+  /** The Python extension's API, asked for once (concurrent first lookups share it and subscribe once). */
+  private api: Promise<PythonExtension> | undefined;
   private readonly changed = new vscode.EventEmitter<void>();
   private subscription: vscode.Disposable | undefined;
   /** Fires when the Python extension's selected interpreter changes. */
@@ -29,18 +30,25 @@ export class InterpreterResolver implements vscode.Disposable {
   private async fromPythonExtension(file: vscode.Uri): Promise<string | undefined> {
     if (!vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) return undefined;
     try {
-      if (!this.api) {
-        const { PythonExtension } = await import('@vscode/python-extension');
-        this.api = await PythonExtension.api();
-        this.subscription = this.api.environments.onDidChangeActiveEnvironmentPath(() => this.changed.fire());
-      }
-      const envPath = this.api.environments.getActiveEnvironmentPath(file);
-      const env = await this.api.environments.resolveEnvironment(envPath);
+      this.api ??= this.connect().catch((e: unknown) => {
+        this.api = undefined; // asked again next time
+        throw e;
+      });
+      const api = await this.api;
+      const envPath = api.environments.getActiveEnvironmentPath(file);
+      const env = await api.environments.resolveEnvironment(envPath);
       return env?.executable.uri?.fsPath;
     } catch (e) {
       this.log.warn(`The Python extension did not give an interpreter: ${(e as Error).message}`);
       return undefined;
     }
+  }
+
+  private async connect(): Promise<PythonExtension> {
+    const { PythonExtension } = await import('@vscode/python-extension');
+    const api = await PythonExtension.api();
+    this.subscription = api.environments.onDidChangeActiveEnvironmentPath(() => this.changed.fire());
+    return api;
   }
 
   dispose(): void {

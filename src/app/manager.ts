@@ -24,6 +24,8 @@ export class UserFacingError extends Error {
 
 export class AppManager extends Disposable {
   private readonly sessions = new Map<string, AppSession>();
+  /** Preview App calls under way, by file. */
+  private readonly opening = new Map<string, Promise<AppSession | undefined>>();
 
   constructor(private readonly deps: SessionDeps, private readonly memento: vscode.Memento) {
     super();
@@ -50,8 +52,21 @@ export class AppManager extends Disposable {
     return s && !s.isClosing ? s : undefined;
   }
 
-  /** The `Preview App` command. */
-  async preview(uri?: vscode.Uri): Promise<AppSession | undefined> {
+  /** The `Preview App` command. Two calls at once for one file give one session (the second waits for the first). */
+  preview(uri?: vscode.Uri): Promise<AppSession | undefined> {
+    const file = uri ?? vscode.window.activeTextEditor?.document.uri;
+    const k = file && key(file);
+    const pending = k ? this.opening.get(k) : undefined;
+    if (pending) return pending;
+    const opening = this.previewOnce(uri);
+    if (k) {
+      this.opening.set(k, opening);
+      void opening.finally(() => this.opening.delete(k)).catch(() => undefined);
+    }
+    return opening;
+  }
+
+  private async previewOnce(uri?: vscode.Uri): Promise<AppSession | undefined> {
     const existingTarget = uri ?? vscode.window.activeTextEditor?.document.uri;
     const closing = existingTarget && this.sessions.get(key(existingTarget));
     if (closing?.isClosing) await closing.close(); // its server must be gone before a new one starts
@@ -63,6 +78,11 @@ export class AppManager extends Disposable {
     }
     const target = await this.resolveTarget(uri);
     if (!target) return undefined;
+    const raced = this.live(target.file); // made meanwhile (e.g. by Debug App)
+    if (raced) {
+      raced.reveal();
+      return raced;
+    }
     const session = this.open(target);
     await session.start();
     return session;

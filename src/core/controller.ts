@@ -21,6 +21,8 @@ export class AppController {
   readonly supervisor: AppSupervisor;
   private readonly scheduler: RestartScheduler;
   private readonly fingerprints = new ContentFingerprints();
+  /** Callers of restartNow waiting for the restart that covers their request. */
+  private waiters: Array<(outcome: StartOutcome) => void> = [];
   private filter: ChangeFilter;
   private filterKey = '';
 
@@ -29,10 +31,17 @@ export class AppController {
     this.scheduler = new RestartScheduler({
       debounceMs: () => opts.debounceMs(),
       run: async (reason) => {
-        if (this.supervisor.state === 'stopped' || this.supervisor.state === 'stopping') return;
+        // Explicit restarts asked for before this one began get its outcome; the rest is reported.
+        const waiting = this.waiters.splice(0);
+        if (this.supervisor.state === 'stopped' || this.supervisor.state === 'stopping') {
+          for (const w of waiting) w({ kind: 'cancelled' });
+          return;
+        }
         const outcome = await this.supervisor.restart(reason);
-        opts.onRestarted?.(outcome, reason);
+        for (const w of waiting) w(outcome);
+        if (!waiting.length) opts.onRestarted?.(outcome, reason);
       },
+      interrupt: () => this.supervisor.interruptStart(),
       onError: (e) => opts.log.error(e as Error),
     });
     this.filter = this.currentFilter();
@@ -52,10 +61,22 @@ export class AppController {
     return this.supervisor.start();
   }
 
-  /** An explicit restart (toolbar, command): no debounce, but coalesced with scheduled ones. */
+  /**
+   * An explicit restart (toolbar, command): at once, like an explicit save, unless a restart
+   * runs or another explicit request came within the debounce: then it joins that burst (60
+   * Restart commands in 2 s give 2 restarts, not 61). Resolves with the outcome of the restart
+   * that covers this request.
+   */
   restartNow(reason: string): Promise<StartOutcome> {
-    this.scheduler.cancelPending();
-    return this.supervisor.restart(reason);
+    return new Promise((resolve) => {
+      this.waiters.push(resolve);
+      this.scheduler.requestNow(reason);
+    });
+  }
+
+  /** Callers waiting for a restart that will not come (stopped, disposed) get "cancelled". */
+  private releaseWaiters(): void {
+    for (const w of this.waiters.splice(0)) w({ kind: 'cancelled' });
   }
 
   /** Asks for a debounced restart. */
@@ -89,6 +110,7 @@ export class AppController {
 
   async stop(): Promise<void> {
     this.scheduler.cancelPending();
+    this.releaseWaiters();
     await this.supervisor.stop();
   }
 
@@ -99,6 +121,7 @@ export class AppController {
 
   async dispose(): Promise<void> {
     this.scheduler.dispose();
+    this.releaseWaiters();
     await this.scheduler.idle().catch(() => undefined);
     await this.supervisor.dispose();
   }

@@ -6,10 +6,16 @@
 //   save came less than `debounceMs` before it: then it joins the burst (debounced).
 // - A request that arrives while a restart runs marks exactly one more restart, which starts
 //   as soon as the running one finishes; further requests meanwhile only replace its reason.
+//   When its debounce runs out first, the running restart is interrupted (it is out of date).
 
 export interface SchedulerOptions {
   readonly debounceMs: () => number;
   readonly run: (reason: string) => Promise<void>;
+  /**
+   * A burst ended while a restart runs: that restart is already out of date, so it may stop
+   * waiting (an app that never gets ready must not hold the next restart back).
+   */
+  readonly interrupt?: () => void;
   readonly onError?: (e: unknown) => void;
 }
 
@@ -30,6 +36,7 @@ export class RestartScheduler {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      if (this.running) this.opts.interrupt?.();
       this.kick();
     }, Math.max(0, this.opts.debounceMs()));
   }

@@ -2,6 +2,7 @@
 // readiness raced against exit, and run hooks that are closed before every stop.
 // No `vscode` import.
 import { randomUUID } from 'node:crypto';
+import { RunLifetime, type RunInfo } from './run';
 import type { RunEnv } from './env';
 import type { LaunchSpec } from './launch';
 import type { Logger } from './log';
@@ -13,12 +14,7 @@ import type { ProcessTracker } from './reaper';
 import type { LaunchStrategy } from './strategy';
 import { TextTail } from './tail';
 
-/** One start of the app's process: what hooks (credentials, Azure scopes) attach to. */
-export interface RunInfo {
-  readonly id: string;
-  readonly port: number;
-  readonly startedAt: number;
-}
+export type { RunInfo } from './run';
 
 export interface RunHook {
   /** Extra environment for the run's process (e.g. brokered credentials). */
@@ -87,11 +83,13 @@ export class AppSupervisor {
   private _lastStartMs: number | undefined;
   private _lastError: Error | undefined;
   private _lastVia: string | undefined;
-  private proc: ManagedProcess | undefined;
-  private run: RunInfo | undefined;
-  private readonly intentionallyStopped = new WeakSet<ManagedProcess>();
+  /** The current run, from the moment its start began until its tree is stopped. */
+  private current: RunLifetime | undefined;
+  /** Bumped by every stop and restart request: a start that began before it is cancelled. */
+  private cancelEpoch = 0;
   private queue: Promise<unknown> = Promise.resolve();
-  private waitAbort: AbortController | undefined;
+  /** A restart in the queue that has not begun yet. */
+  private queuedRestart: Promise<StartOutcome> | undefined;
   private readonly listeners = new Set<(e: StateChange) => void>();
   private disposed = false;
   /** The current run's stderr, bounded: shown when it crashes. */
@@ -126,14 +124,15 @@ export class AppSupervisor {
     return this._lastError;
   }
   get pid(): number | undefined {
-    return this.proc?.pid;
+    return this.current?.process?.pid;
   }
+  /** The current run, once its hooks are open. */
   get currentRun(): RunInfo | undefined {
-    return this.run;
+    return this.current?.hooksOpen ? this.current.info : undefined;
   }
   /** Pids of the running tree (for status and tests). */
   livePids(): number[] {
-    return this.proc?.liveTree() ?? [];
+    return this.current?.process?.liveTree() ?? [];
   }
 
   onDidChangeState(listener: (e: StateChange) => void): { dispose(): void } {
@@ -142,31 +141,46 @@ export class AppSupervisor {
   }
 
   start(): Promise<StartOutcome> {
+    const epoch = this.cancelEpoch; // a stop asked for after this call cancels this start
     return this.enqueue(async () => {
       if (this._state === 'ready' || this._state === 'starting' || this._state === 'restarting') {
         return this._url ? { kind: 'ready', url: this._url, status: 0 } : { kind: 'cancelled' };
       }
       this.move('start');
-      return this.launch(Date.now());
+      return this.launch(Date.now(), epoch);
     });
   }
 
-  /** Closes the current run, stops its tree, and starts a fresh process on the same port. */
+  /**
+   * Closes the current run, stops its tree, and starts a fresh process on the same port. A
+   * restart asked for while another one waits in the queue joins it (one restart for both).
+   */
   restart(reason: string): Promise<StartOutcome> {
-    this.waitAbort?.abort();
-    return this.enqueue(async () => {
+    this.cancelCurrent();
+    if (this.queuedRestart) {
+      this.opts.log.debug(`Restart (${reason}) joins the one already queued`);
+      return this.queuedRestart;
+    }
+    const queued = this.enqueue(async () => {
+      if (this.queuedRestart === queued) this.queuedRestart = undefined; // begun: later requests queue a new one
+      const epoch = this.cancelEpoch;
       const t0 = Date.now();
       this.opts.log.info(`Restarting (${reason})`);
       this.move('restart');
       await this.closeAndStop();
       this._restarts++;
       this._lastRestartAt = t0;
-      return this.launch(t0);
+      return this.launch(t0, epoch);
     });
+    this.queuedRestart = queued;
+    void queued.finally(() => {
+      if (this.queuedRestart === queued) this.queuedRestart = undefined;
+    }).catch(() => undefined);
+    return queued;
   }
 
   stop(): Promise<void> {
-    this.waitAbort?.abort();
+    this.cancelCurrent();
     return this.enqueue(async () => {
       if (this._state === 'stopped') return;
       this.move('stop');
@@ -186,7 +200,18 @@ export class AppSupervisor {
 
   /** Synchronous last resort for host exit. */
   killNow(): void {
-    this.proc?.killNow();
+    this.current?.process?.killNow();
+  }
+
+  /** A start or restart that still waits (preparing, opening hooks, readiness) gives up now. */
+  interruptStart(): void {
+    if (this._state === 'starting' || this._state === 'restarting') this.cancelCurrent();
+  }
+
+  /** A stop or restart was asked: whatever the current start still waits for ends now. */
+  private cancelCurrent(): void {
+    this.cancelEpoch++;
+    this.current?.cancel();
   }
 
   private enqueue<T>(op: () => Promise<T>): Promise<T> {
@@ -214,26 +239,31 @@ export class AppSupervisor {
 
   /** close → stop: hooks first (revoke, drain), then the process tree. */
   private async closeAndStop(): Promise<void> {
-    const run = this.run;
-    const proc = this.proc;
-    this.run = undefined;
-    if (run) {
-      this.opts.log.info(`[run ${run.id}] close`);
-      for (const hook of this.opts.hooks ?? []) {
-        try {
-          await hook.closeRun?.(run);
-        } catch (e) {
-          this.opts.log.warn(`[run ${run.id}] a hook failed to close: ${(e as Error).message}`);
-        }
-      }
-    }
+    const life = this.current;
+    this.current = undefined;
+    if (!life) return;
+    life.markStopping();
+    await this.closeHooks(life);
+    const proc = life.process;
     if (proc) {
-      this.intentionallyStopped.add(proc);
-      this.opts.log.info(`[run ${run?.id ?? '-'}] stop pid ${proc.pid}`);
+      this.opts.log.info(`[run ${life.id}] stop pid ${proc.pid}`);
       const info = await proc.stop({ graceMs: this.opts.stopGraceMs() });
       this.opts.tracker?.untrack(proc.pid);
-      this.opts.log.info(`[run ${run?.id ?? '-'}] stopped (${describeExit(info)})`);
-      if (this.proc === proc) this.proc = undefined;
+      this.opts.log.info(`[run ${life.id}] stopped (${describeExit(info)})`);
+    }
+  }
+
+  /** Closes the run's hooks once (revoke, drain); a hook that fails to close is logged. */
+  private async closeHooks(life: RunLifetime): Promise<void> {
+    if (!life.hooksOpen) return;
+    life.hooksOpen = false;
+    this.opts.log.info(`[run ${life.id}] close`);
+    for (const hook of this.opts.hooks ?? []) {
+      try {
+        await hook.closeRun?.(life.info);
+      } catch (e) {
+        this.opts.log.warn(`[run ${life.id}] a hook failed to close: ${(e as Error).message}`);
+      }
     }
   }
 
@@ -251,7 +281,8 @@ export class AppSupervisor {
     return pickFreePort(this.opts.host);
   }
 
-  private async launch(t0: number): Promise<StartOutcome> {
+  /** `epoch`: the cancel epoch when the operation began; a stop or restart since cancels it. */
+  private async launch(t0: number, epoch = this.cancelEpoch): Promise<StartOutcome> {
     let avoid: number | undefined;
     for (let attempt = 1; attempt <= MAX_PORT_ATTEMPTS; attempt++) {
       let port: number;
@@ -261,7 +292,7 @@ export class AppSupervisor {
         this.move('fail', { error: e as Error });
         return { kind: 'failed', error: e as Error };
       }
-      const outcome = await this.launchOn(port, t0);
+      const outcome = await this.launchOn(port, t0, epoch);
       if (outcome === 'port-in-use') {
         avoid = port;
         if (this.opts.preferredPort() > 0) {
@@ -279,19 +310,27 @@ export class AppSupervisor {
     return { kind: 'failed', error: err };
   }
 
-  private async launchOn(port: number, t0: number): Promise<StartOutcome | 'port-in-use'> {
+  private async launchOn(port: number, t0: number, epoch: number): Promise<StartOutcome | 'port-in-use'> {
     this._port = port;
     this.stderrTail.clear();
-    const run: RunInfo = { id: randomUUID().slice(0, 8), port, startedAt: Date.now() };
+    // The run's lifetime starts now: a stop or restart from here on cancels it at once.
+    const life = new RunLifetime({ id: randomUUID().slice(0, 8), port, startedAt: Date.now() });
+    this.current = life;
+    if (epoch !== this.cancelEpoch) life.cancel();
+    const cancelled: StartOutcome = { kind: 'cancelled' };
     let prepared: Prepared;
     const hookEnv: Record<string, string | null> = {};
     try {
       prepared = await this.opts.prepare(port);
-      this.run = run;
-      for (const hook of this.opts.hooks ?? []) Object.assign(hookEnv, (await hook.openRun?.(run)) ?? {});
+      if (life.cancelled) return cancelled; // the queued stop or restart closes what is open
+      life.hooksOpen = true; // from here on, a hook that opened is closed again on any failure
+      for (const hook of this.opts.hooks ?? []) {
+        Object.assign(hookEnv, (await hook.openRun?.(life.info)) ?? {});
+        if (life.cancelled) return cancelled;
+      }
     } catch (e) {
-      // A hook that opened before another one failed is closed again: nothing is left granted.
-      await this.closeHooksOnly(run);
+      if (life.cancelled) return cancelled;
+      await this.closeAndStop();
       this.move('fail', { error: e as Error });
       return { kind: 'failed', error: e as Error };
     }
@@ -315,30 +354,36 @@ export class AppSupervisor {
       });
       proc = launched.process;
       this._lastVia = launched.via;
-      this.opts.log.info(`[run ${run.id}] start (${launched.via}) pid ${proc.pid}: ${[spec.command, ...spec.args].map(quoteForLog).join(' ')}  (cwd ${spec.cwd})`);
+      this.opts.log.info(`[run ${life.id}] start (${launched.via}) pid ${proc.pid}: ${[spec.command, ...spec.args].map(quoteForLog).join(' ')}  (cwd ${spec.cwd})`);
     } catch (e) {
-      await this.closeHooksOnly(run);
+      if (life.cancelled) return cancelled;
+      await this.closeAndStop();
       const err = e instanceof LaunchError ? e : new AppStartError(`Could not start the app: ${(e as Error).message}`, '', undefined, e);
       this.move('fail', { error: err });
       return { kind: 'failed', error: err };
     }
-    this.proc = proc;
+    life.process = proc;
     this.opts.tracker?.track(proc.pid, proc.marker);
     void proc.exited.then(async () => {
       // Untrack once the whole tree is gone (a stop waits for that; a crash may leave children).
-      if (!this.intentionallyStopped.has(proc) && proc.liveTree().length) return;
+      if (!life.stopping && proc.liveTree().length) return;
       this.opts.tracker?.untrack(proc.pid);
     });
-    this.watchExit(proc);
+    this.watchExit(life);
+    if (life.cancelled) return cancelled; // the queued stop or restart stops it
 
-    const abort = new AbortController();
-    this.waitAbort = abort;
     const exited = proc.exited.then((info) => ({ exit: info }));
     const probeUrl = spec.readyPath ? `http://${this.opts.host}:${port}${spec.readyPath}` : url;
+    const probing = new AbortController();
+    const stopProbing = () => probing.abort();
+    life.signal.addEventListener('abort', stopProbing, { once: true });
     const readyWatch = Promise.race([
-      waitForHttp(probeUrl, { signal: abort.signal }).then((status) => ({ status })),
+      waitForHttp(probeUrl, { signal: probing.signal }).then((status) => ({ status })),
       exited,
-    ]).finally(() => abort.abort());
+    ]).finally(() => {
+      probing.abort();
+      life.signal.removeEventListener('abort', stopProbing);
+    });
 
     const timeoutMs = this.opts.readyTimeoutMs();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -349,11 +394,11 @@ export class AppSupervisor {
     clearTimeout(timer);
 
     const settle = async (result: { status?: number | undefined } | { exit: ExitInfo }): Promise<StartOutcome | 'port-in-use'> => {
-      if (this.proc !== proc) return { kind: 'cancelled' };
+      if (this.current !== life || life.cancelled) return cancelled;
       if ('exit' in result) {
         // Wait for the pipes to flush the last lines.
         await new Promise((r) => setTimeout(r, 50));
-        if (this.intentionallyStopped.has(proc)) return { kind: 'cancelled' };
+        if (this.current !== life || life.cancelled) return cancelled;
         const tail = this.stderrTail.lastLines(40);
         if (looksLikePortInUse(tail)) {
           await this.closeAndStop();
@@ -364,36 +409,30 @@ export class AppSupervisor {
         this.move('fail', { error: err });
         return { kind: 'failed', error: err };
       }
-      if (result.status === undefined) return { kind: 'cancelled' }; // aborted by stop/restart
+      if (result.status === undefined) return cancelled;
       this._lastStartMs = Date.now() - t0;
-      this.opts.log.info(`[run ${run.id}] ready in ${this._lastStartMs} ms: ${probeUrl} answered ${result.status}`);
+      this.opts.log.info(`[run ${life.id}] ready in ${this._lastStartMs} ms: ${probeUrl} answered ${result.status}`);
       this.move('ready');
       this.opts.strategy.onRunReady?.(spec, env);
       return { kind: 'ready', url, status: result.status };
     };
 
     if (first !== 'timeout') return settle(first);
-    this.opts.log.warn(`[run ${run.id}] not ready after ${timeoutMs} ms; still waiting`);
+    this.opts.log.warn(`[run ${life.id}] not ready after ${timeoutMs} ms; still waiting`);
     // Keep probing in the background; state follows when it answers or exits.
     void readyWatch.then((r) => this.enqueue(() => settle(r)));
     return { kind: 'timeout', url };
   }
 
-  private async closeHooksOnly(run: RunInfo): Promise<void> {
-    if (this.run !== run) return;
-    this.run = undefined;
-    for (const hook of this.opts.hooks ?? []) await hook.closeRun?.(run)?.catch(() => undefined);
-  }
-
   /** A ready server that exits on its own is a crash. */
-  private watchExit(proc: ManagedProcess): void {
-    void proc.exited.then(async (info) => {
+  private watchExit(life: RunLifetime): void {
+    void life.process?.exited.then(async (info) => {
       await new Promise((r) => setTimeout(r, 50));
-      if (this.proc !== proc || this.intentionallyStopped.has(proc) || this._state !== 'ready') return;
+      if (this.current !== life || life.stopping || this._state !== 'ready') return;
       await this.enqueue(async () => {
-        if (this.proc !== proc || this._state !== 'ready') return;
+        if (this.current !== life || life.stopping || this._state !== 'ready') return;
         const err = new AppStartError(`The app exited (${describeExit(info)}).`, this.stderrTail.lastLines(40), info);
-        this.opts.log.warn(`[run ${this.run?.id ?? '-'}] ${err.message}`);
+        this.opts.log.warn(`[run ${life.id}] ${err.message}`);
         await this.closeAndStop();
         this.move('exit', { error: err });
       });

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { PortInUseError } from '../../src/core/ports';
 import { LaunchError } from '../../src/core/process';
 import { hasModule } from '../../src/core/python';
-import { AppStartError } from '../../src/core/supervisor';
+import { AppStartError, type RunInfo, type StartOutcome } from '../../src/core/supervisor';
 import { assertNoProcesses, get, isAlivePid, processesWithMarker, PYTHON, sleep, startable, waitFor, type TestApp } from './harness';
 
 describe('the orphan check itself', () => {
@@ -78,6 +78,63 @@ function ppidOf(pid: number): number {
   const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
+
+describe('stop and restart while a start is under way', () => {
+  /** An app whose start waits at `where` (preparing, or opening its hooks) until released. */
+  function gated(where: 'prepare' | 'hook') {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const opened: string[] = [];
+    const closed: string[] = [];
+    const hook = {
+      openRun: async (run: RunInfo) => {
+        opened.push(run.id);
+        if (where === 'hook') await gate;
+        return {};
+      },
+      closeRun: async (run: RunInfo) => void closed.push(run.id),
+    };
+    const app = startable('stdlib_app.py', 'script', { readyTimeoutMs: () => 60_000, hooks: [hook], wrap: async (spec) => (where === 'prepare' ? gate.then(() => spec) : spec) });
+    const spawned = () => app.log.lines.filter((l) => / start \(/.test(l)).length;
+    return { app, release, opened, closed, spawned };
+  }
+
+  for (const where of ['prepare', 'hook'] as const) {
+    it(`Stop while the run is ${where === 'prepare' ? 'preparing' : 'opening its hooks'} ends it at once: nothing is spawned, no hook stays open`, async () => {
+      const { app, release, opened, closed, spawned } = gated(where);
+      try {
+        const starting = app.controller.start();
+        await sleep(100);
+        assert.equal(app.controller.supervisor.state, 'starting');
+        const stopping = app.controller.stop();
+        release();
+        await stopping;
+        assert.equal((await starting).kind, 'cancelled');
+        assert.equal(app.controller.supervisor.state, 'stopped');
+        assert.equal(spawned(), 0, 'no process was spawned');
+        assert.deepEqual(closed, opened, 'every hook that opened was closed');
+      } finally {
+        await app.dispose();
+      }
+    });
+  }
+
+  it('Restart while the run is preparing gives exactly one process, ready', async () => {
+    const { app, release, spawned } = gated('prepare');
+    try {
+      const starting = app.controller.start();
+      await sleep(100);
+      const restarting = app.controller.restartNow('restart during prepare');
+      release();
+      assert.equal((await starting).kind, 'cancelled');
+      assert.equal((await restarting).kind, 'ready');
+      assert.equal(spawned(), 1, 'only the restart spawned');
+      assert.equal(app.controller.supervisor.livePids().length, 1);
+    } finally {
+      await app.dispose();
+    }
+  });
+});
 
 describe('crashes', () => {
   it('an app that crashes at import is reported with its traceback, and a fix brings it back', async () => {
@@ -318,6 +375,29 @@ describe('restart storms', () => {
 
       await sleep(STORM_DEBOUNCE_MS + 100); // out of that burst
       await saveStorm(app, () => app.controller.fileSaved(app.file));
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('60 Restart commands in 2 s are coalesced: each one waiting joins the queued restart; one process is left, ready', async () => {
+    const app = startable('stdlib_app.py', 'script');
+    try {
+      await app.startReady();
+      const results: Array<Promise<StartOutcome>> = [];
+      for (let i = 1; i <= 60; i++) {
+        results.push(app.controller.restartNow(`restart command ${i}`));
+        await sleep(33);
+      }
+      const outcomes = await Promise.all(results);
+      await app.controller.idle();
+      const spawned = app.log.lines.filter((l) => / start \(/.test(l)).length - 1;
+      console.log(`  60 Restart commands: ${spawned} processes started`);
+      assert.ok(spawned <= 30, `${spawned} processes started for 60 commands (61 before coalescing)`);
+      assert.equal(outcomes.at(-1)!.kind, 'ready', 'the last command ends ready');
+      assert.equal(app.controller.supervisor.state, 'ready');
+      assert.equal(app.controller.supervisor.livePids().length, 1, 'one process left');
+      assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-1/);
     } finally {
       await app.dispose();
     }

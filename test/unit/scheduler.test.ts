@@ -33,6 +33,35 @@ describe('RestartScheduler', () => {
     assert.deepEqual(runs, ['save 19']);
   });
 
+  it('a burst that ends while a restart runs interrupts that restart (it is out of date), then runs once more', async () => {
+    const runs: string[] = [];
+    let interrupts = 0;
+    let finishRun: (() => void) | undefined;
+    const s = new RestartScheduler({
+      debounceMs: () => 30,
+      run: async (reason) => {
+        runs.push(reason);
+        // A restart whose app never gets ready: it ends only when interrupted.
+        if (reason === 'first') await new Promise<void>((r) => (finishRun = r));
+      },
+      interrupt: () => {
+        interrupts++;
+        finishRun?.();
+      },
+    });
+    s.requestNow('first');
+    await sleep(10);
+    s.request('fixed');
+    await sleep(100);
+    await s.idle();
+    assert.equal(interrupts, 1);
+    assert.deepEqual(runs, ['first', 'fixed']);
+    s.request('idle burst');
+    await sleep(60);
+    await s.idle();
+    assert.equal(interrupts, 1, 'a burst that ends with nothing running interrupts nothing');
+  });
+
   it('a request during a run gives exactly one more run, never overlapping', async () => {
     const { s, runs, max } = harness(0, 80);
     s.request('first');

@@ -75,6 +75,19 @@ const tests: Test[] = [
     },
   ],
   [
+    'two Preview App calls at once for one file give one session and one server',
+    async () => {
+      const r = await root();
+      const uri = vscode.Uri.file(path.join(folder(), 'tornado_app.py'));
+      await vscode.window.showTextDocument(uri);
+      await Promise.all([vscode.commands.executeCommand('dataAppPreview.preview', uri), vscode.commands.executeCommand('dataAppPreview.preview', uri)]);
+      const sessions = r.apps.all.filter((s) => s.file.fsPath === uri.fsPath);
+      assert.equal(sessions.length, 1, `${sessions.length} sessions`);
+      await until('it to be ready', () => sessions[0]!.state === 'ready');
+      await closeAll();
+    },
+  ],
+  [
     'settings are read, and a changed setting applies on restart',
     async () => {
       const uri = vscode.Uri.file(path.join(folder(), 'tornado_app.py'));
