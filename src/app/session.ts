@@ -398,9 +398,10 @@ export class AppSession extends Disposable {
     const pick = await vscode.window.showErrorMessage(error.message, ...actions);
     switch (pick) {
       case 'Install in Terminal': {
-        const t = vscode.window.createTerminal({ name: 'Install', cwd: path.dirname(this.file.fsPath) });
+        // The interpreter itself is the terminal's process: no shell reads the path or the package name.
+        const missing = error as ModuleMissingError;
+        const t = vscode.window.createTerminal({ name: `Install ${missing.pipPackage}`, cwd: path.dirname(this.file.fsPath), shellPath: missing.python, shellArgs: [...missing.installArgs] });
         t.show();
-        t.sendText((error as ModuleMissingError).installCommand, false);
         break;
       }
       case 'Copy Command':

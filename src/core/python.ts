@@ -66,12 +66,27 @@ export function chooseInterpreter(input: {
 
 export class ModuleMissingError extends Error {
   override readonly name = 'ModuleMissingError';
+  /** The install as a command line for the user's shell (shown, copied); quoted so that nothing in the path is run. */
   readonly installCommand: string;
+  /** The install as an argument array: run without any shell (Install in Terminal). */
+  readonly installArgs: readonly string[];
   constructor(readonly module: string, readonly pipPackage: string, readonly python: string, label: string) {
-    const cmd = `${/\s/.test(python) ? `"${python}"` : python} -m pip install ${pipPackage}`;
+    const args = ['-m', 'pip', 'install', pipPackage];
+    const cmd = [python, ...args].map((a) => quoteForShell(a)).join(' ');
     super(`${label} is not installed for ${python} (no module "${module}"). Install it with: ${cmd}`);
     this.installCommand = cmd;
+    this.installArgs = args;
   }
+}
+
+/**
+ * One argument quoted for the shell the user pastes it into: POSIX single quotes (nothing
+ * inside is expanded: no `$(…)`, no backquotes); on Windows double quotes, with `"` doubled.
+ */
+export function quoteForShell(arg: string, platform: NodeJS.Platform = process.platform): string {
+  if (/^[\w@%+=:,./-]+$/.test(arg)) return arg;
+  if (platform === 'win32') return `"${arg.replace(/"/g, '""')}"`;
+  return `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Runs `python -c` to see whether `module` can be imported (without importing it). */

@@ -8,6 +8,7 @@ import type { LaunchSpec } from './launch';
 import type { Logger } from './log';
 import { isPortFree, looksLikePortInUse, pickFreePort, PortInUseError } from './ports';
 import { LaunchError, type ExitInfo, type ManagedProcess } from './process';
+import { quoteForShell } from './python';
 import { waitForHttp } from './readiness';
 import { transition, type AppEvent, type AppState } from './state';
 import type { ProcessTracker } from './reaper';
@@ -354,7 +355,7 @@ export class AppSupervisor {
       });
       proc = launched.process;
       this._lastVia = launched.via;
-      this.opts.log.info(`[run ${life.id}] start (${launched.via}) pid ${proc.pid}: ${[spec.command, ...spec.args].map(quoteForLog).join(' ')}  (cwd ${spec.cwd})`);
+      this.opts.log.info(`[run ${life.id}] start (${launched.via}) pid ${proc.pid}: ${[spec.command, ...spec.args].map((a) => quoteForShell(a)).join(' ')}  (cwd ${spec.cwd})`);
     } catch (e) {
       if (life.cancelled) return cancelled;
       await this.closeAndStop();
@@ -457,8 +458,4 @@ export function splitRunEnv(base: NodeJS.ProcessEnv, hookEnv: RunEnv): { env: No
 export function describeExit(info: ExitInfo): string {
   if (info.signal) return `killed by ${info.signal}`;
   return `exit code ${info.code}`;
-}
-
-function quoteForLog(arg: string): string {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }

@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { chooseInterpreter, findOnPath, ModuleMissingError, NoInterpreterError } from '../../src/core/python';
+import { execFileSync } from 'node:child_process';
+import { chooseInterpreter, findOnPath, ModuleMissingError, NoInterpreterError, quoteForShell } from '../../src/core/python';
 
 function fakeBin(names: string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-bin-'));
@@ -47,5 +48,30 @@ describe('chooseInterpreter', () => {
     const e = new ModuleMissingError('panel', 'panel', '/venv/bin/python', 'Panel');
     assert.match(e.message, /Panel is not installed for \/venv\/bin\/python/);
     assert.equal(e.installCommand, '/venv/bin/python -m pip install panel');
+  });
+});
+
+describe('the install command shown and copied', () => {
+  it('runs the interpreter at a hostile path in bash, with nothing in the path executed', () => {
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-quote-'));
+    const dir = path.join(base, 'my env $(touch PWNED) `touch PWNED2` it\'s "here"');
+    fs.mkdirSync(dir);
+    const python = path.join(dir, 'python');
+    fs.writeFileSync(python, '#!/bin/sh\necho "ran with: $*"\n', { mode: 0o755 });
+    try {
+      const err = new ModuleMissingError('panel', 'panel', python, 'Panel');
+      assert.deepEqual(err.installArgs, ['-m', 'pip', 'install', 'panel']);
+      const out = execFileSync('bash', ['-c', err.installCommand], { encoding: 'utf8', cwd: base });
+      assert.equal(out.trim(), 'ran with: -m pip install panel');
+      assert.deepEqual(fs.readdirSync(base).filter((n) => n.startsWith('PWNED')), [], 'no command substitution ran');
+    } finally {
+      fs.rmSync(base, { recursive: true, force: true });
+    }
+  });
+
+  it('quotes for the platform it is pasted in', () => {
+    assert.equal(quoteForShell('/usr/bin/python3'), '/usr/bin/python3');
+    assert.equal(quoteForShell("a b'c", 'linux'), `'a b'\\''c'`);
+    assert.equal(quoteForShell('C:\\Program Files\\Python "3"\\python.exe', 'win32'), '"C:\\Program Files\\Python ""3""\\python.exe"');
   });
 });
