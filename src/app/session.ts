@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { Config } from '../config/config';
 import { AppController } from '../core/controller';
 import { debugLaunch, DebugLineScanner } from '../core/debug';
-import { parseDotenv } from '../core/dotenv';
+import { describeLines, readEnvFile } from '../core/dotenv';
 import { childEnvironment } from '../core/env';
 import { FRAMEWORKS, type FrameworkId } from '../core/frameworks';
 import { buildLaunch, type LaunchSpec } from '../core/launch';
@@ -300,7 +300,7 @@ export class AppSession extends Disposable {
         this.moduleChecked = false;
       }
     }
-    const env = childEnvironment(process.env, this.readDotenv(), {});
+    const env = childEnvironment(process.env, await this.readDotenv(), {});
     if (!this.moduleChecked && info.pythonModule && this.python) {
       if (!(await hasModule(this.python, info.pythonModule, env, path.dirname(file)))) {
         throw new ModuleMissingError(info.pythonModule, info.pipPackage ?? info.pythonModule, this.python, info.label);
@@ -346,20 +346,14 @@ export class AppSession extends Disposable {
     return debugLaunch(spec, { launcherPath: vscode.Uri.joinPath(this.deps.extensionUri, 'python', 'dap_launch.py').fsPath, address: { host: HOST, port }, debugpyPath });
   }
 
-  private readDotenv(): Record<string, string> {
+  private async readDotenv(): Promise<Record<string, string>> {
     const setting = this.config.get('envFile').trim();
     if (!setting) return {};
     const envPath = setting.replace(/\$\{workspaceFolder\}/g, this.target.folder.uri.fsPath);
     const abs = path.isAbsolute(envPath) ? envPath : path.join(this.target.folder.uri.fsPath, envPath);
-    let text: string;
-    try {
-      text = fs.readFileSync(abs, 'utf8');
-    } catch {
-      return {};
-    }
-    const { values, badLines } = parseDotenv(text, process.env);
-    if (badLines.length) this.deps.log.warn(`${abs}: could not read line(s) ${badLines.join(', ')}`);
-    return values;
+    const result = await readEnvFile(abs, process.env);
+    if (result?.badLines.length) this.deps.log.warn(`${abs}: could not read ${describeLines(result.badLines)} (python-dotenv skips them too)`);
+    return result?.values ?? {};
   }
 
   private onState(state: AppState): void {

@@ -4,17 +4,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { ChangeFilter, ContentFingerprints } from '../../src/core/changes';
-import { parseDotenv } from '../../src/core/dotenv';
+import { describeLines, EnvFileError, parseDotenv, readEnvFile } from '../../src/core/dotenv';
 import { childEnvironment } from '../../src/core/env';
 import { TextTail } from '../../src/core/tail';
 
+// python-dotenv expands ${…} in single quotes too (checked against the real one in test/integration/dotenv.test.ts).
 describe('parseDotenv', () => {
   it('reads the common forms', () => {
     const text = [
       '# comment', 'A=1', 'export B = two words  # trailing', "C='single ${A}'", 'D="dbl\\nline ${A} ${HOME_X:-dflt}"', 'E=${A}-${BASE}', 'F="multi', 'line"', 'bad line', 'G=',
     ].join('\n');
     const { values, badLines } = parseDotenv(text, { BASE: 'b' });
-    assert.deepEqual(values, { A: '1', B: 'two words', C: 'single ${A}', D: 'dbl\nline 1 dflt', E: '1-b', F: 'multi\nline', G: '' });
+    assert.deepEqual(values, { A: '1', B: 'two words', C: 'single 1', D: 'dbl\nline 1 dflt', E: '1-b', F: 'multi\nline', G: '' });
     assert.deepEqual(badLines, [9]);
   });
   it('handles CRLF files', () => {
@@ -82,5 +83,32 @@ describe('TextTail', () => {
     const l = new TextTail(1000);
     l.push('a\nb\nc\nd\n');
     assert.equal(l.lastLines(2), 'c\nd');
+  });
+});
+
+describe('readEnvFile', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-envfile-'));
+  const file = (name: string, data: string | Buffer) => {
+    const p = path.join(dir, name);
+    fs.writeFileSync(p, data);
+    return p;
+  };
+
+  it('reads a file; a missing one is simply absent', async () => {
+    assert.deepEqual((await readEnvFile(file('ok.env', 'A=1\nB="x'), {}))?.values, { A: '1' });
+    assert.equal(await readEnvFile(path.join(dir, 'missing.env'), {}), undefined);
+  });
+
+  it('a folder, a huge file, a binary file or a value too big for exec() get a short, clear message', async () => {
+    await assert.rejects(readEnvFile(dir, {}), (e: Error) => e instanceof EnvFileError && /is a folder/.test(e.message));
+    await assert.rejects(readEnvFile(file('huge.env', 'A=1\n'.repeat(300_000)), {}), (e: Error) => e instanceof EnvFileError && /1\.1 MB.*cannot hold more than 1 MB/.test(e.message) && e.message.length < 300);
+    await assert.rejects(readEnvFile(file('bin.env', Buffer.from([65, 61, 0, 1, 2])), {}), /not a text file/);
+    // An unclosed quote swallows the rest of the file into one value (as python-dotenv does when it closes later).
+    await assert.rejects(readEnvFile(file('big.env', `A="${'x'.repeat(200_000)}"`), {}), (e: Error) => /value of A is 195 KB.*at most 128 KB/.test(e.message));
+  });
+
+  it('names unreadable lines briefly', () => {
+    assert.equal(describeLines([3]), 'line 3');
+    assert.equal(describeLines([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]), 'lines 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more');
   });
 });
