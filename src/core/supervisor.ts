@@ -241,7 +241,6 @@ export class AppSupervisor {
   /** close → stop: hooks first (revoke, drain), then the process tree. */
   private async closeAndStop(): Promise<void> {
     const life = this.current;
-    this.current = undefined;
     if (!life) return;
     life.markStopping();
     await this.closeHooks(life);
@@ -252,6 +251,7 @@ export class AppSupervisor {
       this.opts.tracker?.untrack(proc.pid);
       this.opts.log.info(`[run ${life.id}] stopped (${describeExit(info)})`);
     }
+    if (this.current === life) this.current = undefined; // pid and livePids show the tree until it is gone
   }
 
   /** Closes the run's hooks once (revoke, drain); a hook that fails to close is logged. */
