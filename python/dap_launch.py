@@ -1,7 +1,7 @@
 """Data App Preview launcher: run an app script or module as __main__ with reloaders off.
 
-Usage: python dap_launch.py [--debug HOST:PORT] --script FILE [ARGS...]
-       python dap_launch.py [--debug HOST:PORT] --module NAME [ARGS...]
+Usage: python dap_launch.py [--debug HOST:PORT] [--alias NAME=FILE] --script FILE [ARGS...]
+       python dap_launch.py [--debug HOST:PORT] [--alias NAME=FILE] --module NAME [ARGS...]
 
 An app may turn its framework's reloader on from its own code: Dash's
 ``app.run(debug=True)`` forks Werkzeug's reloader, and ``Dash(backend="fastapi")`` with
@@ -10,12 +10,16 @@ The extension restarts the whole process itself, so the launcher turns both off,
 module is already imported or is imported later (the warm standby calls disable_reloaders()
 for the runs that go through this launcher cold). Nothing else is changed.
 
+With --alias, importing NAME imports FILE: an app file whose own name is no module name
+("app.v2.py", "-x.py", "my app.py") is handed to Flask, uvicorn or Shiny as NAME.
+
 With --debug (Debug App), debugpy listens on HOST:PORT before any app code runs, prints
 "\\0DAP-DEBUG-LISTENING {json}" on stdout, and waits until a debugger has attached and sent its
 breakpoints (configurationDone). The run becomes a child subreaper first: debugpy's adapter
 daemonizes (double fork), and would otherwise be reparented to init, outside the run's tree.
 """
 import importlib.abc
+import importlib.util
 import json
 import os
 import runpy
@@ -106,6 +110,23 @@ def disable_reloaders():
     sys.meta_path.insert(0, _GuardFinder())
 
 
+class _AliasFinder(importlib.abc.MetaPathFinder):
+    """Finds one module name at one file path."""
+
+    def __init__(self, name, path):
+        self._name, self._path = name, os.path.abspath(path)
+
+    def find_spec(self, name, path, target=None):
+        if name != self._name:
+            return None
+        return importlib.util.spec_from_file_location(name, self._path)
+
+
+def install_alias(name, path):
+    """`import NAME` imports the file at `path` from now on."""
+    sys.meta_path.insert(0, _AliasFinder(name, path))
+
+
 DEBUG_SENTINEL = "\0DAP-DEBUG-LISTENING"
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -143,14 +164,20 @@ def start_debugging(address):
 
 
 def main(argv):
-    debug = None
-    if len(argv) >= 2 and argv[0] == "--debug":
-        debug, argv = argv[1], argv[2:]
+    debug = alias = None
+    while len(argv) >= 2 and argv[0] in ("--debug", "--alias"):
+        if argv[0] == "--debug":
+            debug = argv[1]
+        else:
+            alias = argv[1].partition("=")
+        argv = argv[2:]
     if len(argv) < 2 or argv[0] not in ("--script", "--module"):
         sys.stderr.write(__doc__)
         return 2
     kind, target, rest = argv[0], argv[1], argv[2:]
     disable_reloaders()
+    if alias:
+        install_alias(alias[0], alias[2])
     if debug:
         start_debugging(debug)
     if kind == "--script":

@@ -152,10 +152,12 @@ def main(argv):
         fsspec_config.set_conf_env(fsspec_config.conf)
     os.chdir(go["cwd"])
     sys.stdin = open(os.devnull)  # like the cold launch: no stdin for the app
-    if go.get("reloaders_off") or go.get("debug"):  # the cold run goes through dap_launch.py: so does this one
+    if go.get("reloaders_off") or go.get("debug") or go.get("alias"):  # the cold run goes through dap_launch.py: so does this one
         launcher = _launcher()
         if go.get("reloaders_off"):
             launcher.disable_reloaders()
+        if go.get("alias"):
+            launcher.install_alias(go["alias"]["name"], go["alias"]["file"])
         if go.get("debug"):
             launcher.start_debugging(go["debug"])
     target, rest = go["target"], list(go.get("argv", []))

@@ -2,7 +2,7 @@
 // The launch wrapping, the "listening" line the launcher prints, and the attach configuration.
 // No `vscode` import.
 import * as path from 'node:path';
-import type { LaunchSpec } from './launch';
+import { launcherArgs, type LaunchSpec } from './launch';
 
 /** The line python/dap_launch.py prints once debugpy listens (before it waits for the debugger). */
 export const DEBUG_SENTINEL = '\0DAP-DEBUG-LISTENING';
@@ -50,10 +50,9 @@ export function debugLaunch(spec: LaunchSpec, opts: DebugLaunchOptions): LaunchS
     );
   }
   const addr = debugAddress(opts.address);
-  const entry = py.module ? ['--module', py.module] : ['--script', py.script!];
   return {
     ...spec,
-    args: [opts.launcherPath, '--debug', addr, ...entry, ...py.argv],
+    args: launcherArgs(opts.launcherPath, py, addr),
     env: {
       ...spec.env,
       // debugpy warns on every start that frozen stdlib modules may miss breakpoints; app code is never frozen.

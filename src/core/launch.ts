@@ -62,7 +62,35 @@ export interface LaunchSpec {
     readonly reloadersOff?: true;
     /** Debug App: debugpy listens on this `host:port` and waits for the debugger before app code runs. */
     readonly debug?: string;
+    /** The app file is imported under this module name (its own name cannot be imported: see APP_ALIAS). */
+    readonly alias?: { readonly name: string; readonly file: string };
   };
+}
+
+/**
+ * The module name an app file is imported under when its own name is not a Python module
+ * name ("app.v2.py" reads as a package, "-x.py" as an option, "my app.py" has a space). The
+ * launcher maps it to the file (`--alias`), so Flask, uvicorn and Shiny import the file itself.
+ */
+export const APP_ALIAS = 'data_app_preview_app';
+
+/** Whether a file's stem can be imported by name. */
+export const importableStem = (stem: string): boolean => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(stem);
+
+/** A file name a framework cannot serve: shown as it is, with what to do. */
+export class FileNameError extends Error {
+  override readonly name = 'FileNameError';
+}
+
+/** The launcher's arguments for a Python run: `[launcher, --debug …, --alias …, --module|--script …, argv…]`. */
+export function launcherArgs(launcherPath: string, py: NonNullable<LaunchSpec['python']>, debug?: string): string[] {
+  return [
+    launcherPath,
+    ...(debug ? ['--debug', debug] : []),
+    ...(py.alias ? ['--alias', `${py.alias.name}=${py.alias.file}`] : []),
+    ...(py.module ? ['--module', py.module] : ['--script', py.script!]),
+    ...py.argv,
+  ];
 }
 
 /** `host:port` of a forwarded origin (Panel and Bokeh list hosts, not origins). */
@@ -93,7 +121,13 @@ export function voilaTornadoSettings(extraOrigins: readonly string[] = []): stri
   return JSON.stringify(settings);
 }
 
-function pythonModule(ctx: LaunchContext, module: string, argv: string[], extra: Partial<LaunchSpec> = {}): LaunchSpec {
+function pythonModule(ctx: LaunchContext, module: string, argv: string[], extra: Partial<LaunchSpec> = {}, aliased = false): LaunchSpec {
+  const preload = preloadModules(ctx.framework, ctx.text);
+  if (aliased) {
+    // Through the launcher, which imports the file under APP_ALIAS (and turns reloaders off).
+    const python = { module, argv, preload, reloadersOff: true as const, alias: { name: APP_ALIAS, file: ctx.filePath } };
+    return { framework: ctx.framework, command: ctx.python, args: launcherArgs(ctx.launcherPath, python), cwd: path.dirname(ctx.filePath), env: {}, urlPath: '/', python, ...extra };
+  }
   return {
     framework: ctx.framework,
     command: ctx.python,
@@ -101,9 +135,18 @@ function pythonModule(ctx: LaunchContext, module: string, argv: string[], extra:
     cwd: path.dirname(ctx.filePath),
     env: {},
     urlPath: '/',
-    python: { module, argv, preload: preloadModules(ctx.framework, ctx.text) },
+    python: { module, argv, preload },
     ...extra,
   };
+}
+
+/** Bokeh and Panel route an app by its file name as a Tornado pattern matched against the raw (percent-encoded) path. */
+function checkRoutableStem(stem: string, label: string): void {
+  if (/^[A-Za-z0-9_.'-]+$/.test(stem) && !/^\.+$/.test(stem)) return;
+  const suggestion = stem.normalize('NFKD').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'app';
+  throw new FileNameError(
+    `${label} serves an app at a URL made from its file name, and cannot serve "${stem}" there: only ASCII letters, digits, "_", "-", "." and "'" work. Rename the file, for example to ${suggestion}.py.`,
+  );
 }
 
 function pythonScript(ctx: LaunchContext, env: Record<string, string>, viaLauncher: boolean): LaunchSpec {
@@ -143,6 +186,7 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
   switch (ctx.framework) {
     case 'panel':
     case 'bokeh':
+      checkRoutableStem(stem, ctx.framework === 'panel' ? 'Panel' : 'Bokeh');
       // Never --autoreload / --dev: restarts are ours. Apps live at /<file stem>.
       // Behind a forwarded prefix, a Bokeh server page asks for /static/js/… at the root,
       // outside the prefix: with BokehJS inline in the page only relative URLs are left (its
@@ -170,8 +214,11 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
         // it would refuse an unknown flag.
         env: ctx.extraOrigins?.length ? { STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: ctx.extraOrigins.join(' ') } : {},
       });
-    case 'shiny':
-      return pythonModule(ctx, 'shiny', ['run', '--port', port, '--host', ctx.host, file]);
+    case 'shiny': {
+      // Shiny imports a core app's file by its name; an Express app it runs from its path.
+      const aliased = !importableStem(stem) && !/\bshiny\.express\b|from\s+shiny\s+import\s+[^\n]*\bexpress\b/.test(ctx.text);
+      return pythonModule(ctx, 'shiny', ['run', '--port', port, '--host', ctx.host, aliased ? `${APP_ALIAS}:app` : file], {}, aliased);
+    }
     case 'solara':
       // --production turns Solara's file watching and hot reload off. --no-check-version: it
       // asks PyPI for its newest version at every start, before serving (up to 0.5 s).
@@ -186,14 +233,15 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
         // Behind a forwarded prefix the page asks for base_url/…, and the server serves at /.
         ...(prefix ? [`--Voila.base_url=${prefix}`, '--Voila.server_url=/'] : []),
       ]);
-    case 'flask':
+    case 'flask': {
       // `flask run` without --debug has no reloader; --no-reload makes that explicit.
-      return pythonModule(ctx, 'flask', ['--app', file, 'run', '--port', port, '--host', ctx.host, '--no-reload', '--no-debugger'], {
-        env: { FLASK_DEBUG: '0' },
-      });
+      const aliased = !importableStem(stem);
+      return pythonModule(ctx, 'flask', ['--app', aliased ? APP_ALIAS : file, 'run', '--port', port, '--host', ctx.host, '--no-reload', '--no-debugger'], { env: { FLASK_DEBUG: '0' } }, aliased);
+    }
     case 'fastapi': {
-      const module = `${stem}:${asgiAppVariable(ctx.text)}`;
-      return pythonModule(ctx, 'uvicorn', [module, '--port', port, '--host', ctx.host, '--app-dir', path.dirname(file)]);
+      const aliased = !importableStem(stem);
+      const module = `${aliased ? APP_ALIAS : stem}:${asgiAppVariable(ctx.text)}`;
+      return pythonModule(ctx, 'uvicorn', [module, '--port', port, '--host', ctx.host, '--app-dir', path.dirname(file)], {}, aliased);
     }
     case 'dash':
       // Dash reads HOST/PORT; app.run(debug=True) would fork Werkzeug's reloader, which the

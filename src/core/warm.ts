@@ -110,6 +110,7 @@ class Standby {
       mode: py.module ? 'module' : 'script',
       reloaders_off: py.reloadersOff === true,
       ...(py.debug ? { debug: py.debug } : {}),
+      ...(py.alias ? { alias: py.alias } : {}),
       target: py.module ?? py.script,
       argv: py.argv,
       cwd: spec.cwd,

@@ -34,11 +34,11 @@ export class RecordingLogger implements Logger {
   error(m: string | Error) { this.lines.push(`error ${typeof m === 'string' ? m : m.message}`); }
 }
 
-/** Copies a fixture app into a fresh folder (tests edit it). */
-export function tempApp(fixture: string, as = fixture): { dir: string; file: string } {
+/** Copies a fixture app (from `from`, default test/fixtures/apps) into a fresh folder (tests edit it). */
+export function tempApp(fixture: string, as = fixture, from = FIXTURES): { dir: string; file: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-it-'));
   const file = path.join(dir, as);
-  fs.copyFileSync(path.join(FIXTURES, fixture), file);
+  fs.copyFileSync(path.join(from, fixture), file);
   return { dir, file };
 }
 
@@ -66,6 +66,8 @@ export interface TestApp {
 
 export interface StartableOptions extends Partial<ControllerOptions> {
   as?: string;
+  /** The folder the fixture file is copied from (default test/fixtures/apps). */
+  from?: string;
   /** Extra variables for the app (mutable: a test may change them between runs, like a .env). */
   env?: Record<string, string>;
   /** Other fixture files copied beside the app. */
@@ -89,7 +91,7 @@ export interface StartableOptions extends Partial<ControllerOptions> {
 }
 
 export function startable(fixture: string, framework: FrameworkId, opts: StartableOptions = {}): TestApp {
-  const { dir, file } = opts.fixtureDir ? tempDir(opts.fixtureDir, fixture, opts.tempBase) : tempApp(fixture, opts.as);
+  const { dir, file } = opts.fixtureDir ? tempDir(opts.fixtureDir, fixture, opts.tempBase) : tempApp(fixture, opts.as, opts.from);
   const python = opts.python ?? PYTHON;
   for (const extra of opts.extra ?? []) fs.copyFileSync(path.join(FIXTURES, extra), path.join(dir, extra));
   const marker = `dap-test-${randomUUID()}`;

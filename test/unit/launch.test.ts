@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { FRAMEWORK_IDS, type FrameworkId } from '../../src/core/frameworks';
-import { buildLaunch, RELOADER_FLAGS, voilaTornadoSettings, type LaunchContext } from '../../src/core/launch';
+import { APP_ALIAS, buildLaunch, importableStem, RELOADER_FLAGS, voilaTornadoSettings, type LaunchContext } from '../../src/core/launch';
 import { CommandSyntaxError } from '../../src/core/placeholders';
 
 const ctx = (framework: FrameworkId, extra: Partial<LaunchContext> = {}): LaunchContext => ({
   framework,
-  filePath: '/ws/apps/my app.py',
+  filePath: '/ws/apps/my_app.py',
   text: '',
   python: '/venv/bin/python',
   host: '127.0.0.1',
@@ -22,20 +22,20 @@ describe('buildLaunch: the exact command of each framework', () => {
     const s = buildLaunch(ctx('panel', { extraOrigins: ['https://cs.example:8080'] }));
     assert.equal(s.command, '/venv/bin/python');
     assert.deepEqual(s.args, [
-      '-m', 'panel', 'serve', '/ws/apps/my app.py', '--port', '5123', '--address', '127.0.0.1',
+      '-m', 'panel', 'serve', '/ws/apps/my_app.py', '--port', '5123', '--address', '127.0.0.1',
       '--allow-websocket-origin', '127.0.0.1:5123', '--allow-websocket-origin', 'localhost:5123', '--allow-websocket-origin', 'cs.example:8080',
     ]);
-    assert.equal(s.urlPath, '/my%20app');
+    assert.equal(s.urlPath, '/my_app');
     assert.equal(s.cwd, '/ws/apps');
     assert.deepEqual(s.python, { module: 'panel', argv: s.args.slice(2), preload: ['panel', 'panel.command', 'bokeh.server.server'] });
   });
   it('Bokeh: the same flags as Panel', () => {
-    assert.deepEqual(buildLaunch(ctx('bokeh')).args.slice(0, 8), ['-m', 'bokeh', 'serve', '/ws/apps/my app.py', '--port', '5123', '--address', '127.0.0.1']);
+    assert.deepEqual(buildLaunch(ctx('bokeh')).args.slice(0, 8), ['-m', 'bokeh', 'serve', '/ws/apps/my_app.py', '--port', '5123', '--address', '127.0.0.1']);
   });
   it('Streamlit: headless, runOnSave false, no file watcher, uploads work in a cross-site frame', () => {
     const s = buildLaunch(ctx('streamlit'));
     assert.deepEqual(s.args, [
-      '-m', 'streamlit', 'run', '/ws/apps/my app.py', '--server.port', '5123', '--server.address', '127.0.0.1',
+      '-m', 'streamlit', 'run', '/ws/apps/my_app.py', '--server.port', '5123', '--server.address', '127.0.0.1',
       '--server.headless', 'true', '--server.runOnSave', 'false', '--server.fileWatcherType', 'none', '--browser.gatherUsageStats', 'false',
       '--server.enableXsrfProtection', 'false',
     ]);
@@ -46,22 +46,22 @@ describe('buildLaunch: the exact command of each framework', () => {
     assert.deepEqual(s.env, { STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: 'https://cs.example:8080 http://b.example' });
   });
   it('Shiny: shiny run without --reload', () => {
-    assert.deepEqual(buildLaunch(ctx('shiny')).args, ['-m', 'shiny', 'run', '--port', '5123', '--host', '127.0.0.1', '/ws/apps/my app.py']);
+    assert.deepEqual(buildLaunch(ctx('shiny')).args, ['-m', 'shiny', 'run', '--port', '5123', '--host', '127.0.0.1', '/ws/apps/my_app.py']);
   });
   it('Dash: the launcher with HOST/PORT and hot reload off', () => {
     const s = buildLaunch(ctx('dash'));
-    assert.deepEqual(s.args, ['/ext/python/dap_launch.py', '--script', '/ws/apps/my app.py']);
+    assert.deepEqual(s.args, ['/ext/python/dap_launch.py', '--script', '/ws/apps/my_app.py']);
     assert.deepEqual(s.env, { HOST: '127.0.0.1', PORT: '5123', DASH_HOT_RELOAD: 'false' });
   });
   it('Gradio: python FILE with GRADIO_SERVER_NAME/PORT', () => {
     const s = buildLaunch(ctx('gradio'));
-    assert.deepEqual(s.args, ['/ws/apps/my app.py']);
+    assert.deepEqual(s.args, ['/ws/apps/my_app.py']);
     assert.equal(s.env.GRADIO_SERVER_NAME, '127.0.0.1');
     assert.equal(s.env.GRADIO_SERVER_PORT, '5123');
   });
   it('Flask: flask --app FILE run --no-reload, FLASK_DEBUG=0', () => {
     const s = buildLaunch(ctx('flask'));
-    assert.deepEqual(s.args, ['-m', 'flask', '--app', '/ws/apps/my app.py', 'run', '--port', '5123', '--host', '127.0.0.1', '--no-reload', '--no-debugger']);
+    assert.deepEqual(s.args, ['-m', 'flask', '--app', '/ws/apps/my_app.py', 'run', '--port', '5123', '--host', '127.0.0.1', '--no-reload', '--no-debugger']);
     assert.equal(s.env.FLASK_DEBUG, '0');
   });
   it('FastAPI: uvicorn module:variable with --app-dir, no --reload', () => {
@@ -99,7 +99,7 @@ describe('buildLaunch: the exact command of each framework', () => {
     }
   });
   it('Solara: --production (no watcher), --no-open, no version check', () => {
-    assert.deepEqual(buildLaunch(ctx('solara')).args, ['-m', 'solara', 'run', '/ws/apps/my app.py', '--port', '5123', '--host', '127.0.0.1', '--no-open', '--production', '--no-check-version']);
+    assert.deepEqual(buildLaunch(ctx('solara')).args, ['-m', 'solara', 'run', '/ws/apps/my_app.py', '--port', '5123', '--host', '127.0.0.1', '--no-open', '--production', '--no-check-version']);
   });
   it('Observable Framework: observable preview in the project root, page from src/', () => {
     const s = buildLaunch(ctx('observable', { filePath: '/ws/site/src/reports/q1.md', observableRoot: '/ws/site' }));
@@ -111,13 +111,13 @@ describe('buildLaunch: the exact command of each framework', () => {
   });
   it('script: python FILE with HOST/PORT and the configured path', () => {
     const s = buildLaunch(ctx('script', { urlPath: 'dash' }));
-    assert.deepEqual([s.command, ...s.args], ['/venv/bin/python', '/ws/apps/my app.py']);
+    assert.deepEqual([s.command, ...s.args], ['/venv/bin/python', '/ws/apps/my_app.py']);
     assert.deepEqual(s.env, { HOST: '127.0.0.1', PORT: '5123' });
     assert.equal(s.urlPath, '/dash');
   });
   it('custom: placeholders expanded per argument, paths with spaces stay whole', () => {
     const s = buildLaunch(ctx('custom', { customCommand: '${python} -m myserver "${file}" --bind ${host}:${port} --root ${workspaceFolder}' }));
-    assert.deepEqual([s.command, ...s.args], ['/venv/bin/python', '-m', 'myserver', '/ws/apps/my app.py', '--bind', '127.0.0.1:5123', '--root', '/ws']);
+    assert.deepEqual([s.command, ...s.args], ['/venv/bin/python', '-m', 'myserver', '/ws/apps/my_app.py', '--bind', '127.0.0.1:5123', '--root', '/ws']);
   });
   it('custom: an unknown placeholder is a clear error', () => {
     assert.throws(() => buildLaunch(ctx('custom', { customCommand: 'serve ${fiel} ${port}' })), (e: Error) => e instanceof CommandSyntaxError && /\$\{fiel\}/.test(e.message) && /\$\{file\}/.test(e.message));
@@ -138,7 +138,7 @@ describe('buildLaunch: the exact command of each framework', () => {
 describe('buildLaunch: what a warm standby can run', () => {
   it('framework modules and scripts carry their Python entry', () => {
     assert.deepEqual(buildLaunch(ctx('streamlit')).python?.module, 'streamlit');
-    assert.deepEqual(buildLaunch(ctx('gradio', { text: 'import gradio as gr' })).python, { script: '/ws/apps/my app.py', argv: [], preload: ['gradio'] });
+    assert.deepEqual(buildLaunch(ctx('gradio', { text: 'import gradio as gr' })).python, { script: '/ws/apps/my_app.py', argv: [], preload: ['gradio'] });
     assert.equal(buildLaunch(ctx('observable', { observableRoot: '/ws' })).python, undefined);
   });
   it('a run that goes through the launcher cold (Dash) asks the standby to turn reloaders off too', () => {
@@ -149,10 +149,33 @@ describe('buildLaunch: what a warm standby can run', () => {
   });
   it('a custom command run by the interpreter is warm-startable; any other is not', () => {
     assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} -m myserver ${file} --port ${port}', text: 'import pandas' })).python, {
-      module: 'myserver', argv: ['/ws/apps/my app.py', '--port', '5123'], preload: ['pandas', 'pandas.io.formats.format'],
+      module: 'myserver', argv: ['/ws/apps/my_app.py', '--port', '5123'], preload: ['pandas', 'pandas.io.formats.format'],
     });
-    assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} ${file} ${port}' })).python, { script: '/ws/apps/my app.py', argv: ['5123'], preload: [] });
+    assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} ${file} ${port}' })).python, { script: '/ws/apps/my_app.py', argv: ['5123'], preload: [] });
     assert.equal(buildLaunch(ctx('custom', { customCommand: 'node server.js ${port}' })).python, undefined);
     assert.equal(buildLaunch(ctx('custom', { customCommand: '/usr/bin/env python3 ${file}' })).python, undefined);
+  });
+});
+
+describe('file names that are no module names', () => {
+  const ctx = (framework: 'flask' | 'fastapi' | 'shiny', file: string, text = 'app = 1') =>
+    buildLaunch({ framework, filePath: file, text, python: '/venv/bin/python', host: '127.0.0.1', port: 8000, workspaceFolder: '/w', launcherPath: '/ext/python/dap_launch.py' });
+
+  it('are imported through the launcher under one alias, never passed where they would read as options or packages', () => {
+    for (const name of ['-rf.py', 'app.v2.py', 'my app.py']) {
+      for (const fw of ['flask', 'fastapi', 'shiny'] as const) {
+        const spec = ctx(fw, `/w/${name}`);
+        assert.deepEqual(spec.args.slice(0, 5), ['/ext/python/dap_launch.py', '--alias', `${APP_ALIAS}=/w/${name}`, '--module', fw === 'fastapi' ? 'uvicorn' : fw], `${fw} ${name}`);
+        assert.ok(!spec.args.slice(3).some((a) => a.includes(name.replace('.py', ''))), `${fw} ${name}: the name appears only in the alias`);
+        assert.deepEqual(spec.python?.alias, { name: APP_ALIAS, file: `/w/${name}` });
+      }
+    }
+  });
+
+  it('leave importable names (unicode letters too) and Shiny Express apps as they were', () => {
+    assert.deepEqual(ctx('fastapi', '/w/café.py').args.slice(0, 3), ['-m', 'uvicorn', 'café:app']);
+    assert.equal(ctx('flask', '/w/app.py').args[3], '/w/app.py');
+    assert.equal(ctx('shiny', '/w/my app.py', 'from shiny.express import input, ui').args.at(-1), '/w/my app.py');
+    assert.ok(importableStem('_x1') && !importableStem('1x') && !importableStem('a-b'));
   });
 });
