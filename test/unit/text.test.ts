@@ -52,6 +52,27 @@ describe('ChangeFilter', () => {
 });
 
 describe('ContentFingerprints', () => {
+  it('10,000 changes at once: a bounded number of files open, and none lost (every one reported changed)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-fp-many-'));
+    try {
+      const files = Array.from({ length: 10_000 }, (_, i) => path.join(dir, `f${i}.py`));
+      for (const f of files) fs.writeFileSync(f, 'x = 1\n');
+      const fp = new ContentFingerprints();
+      for (let i = 0; i < files.length; i += 500) await Promise.all(files.slice(i, i + 500).map((f) => fp.remember(f)));
+      for (const f of files) fs.writeFileSync(f, 'x = 2\n');
+      const openFds = () => fs.readdirSync('/proc/self/fd').length;
+      const base = openFds();
+      let peak = base;
+      const sampler = setInterval(() => (peak = Math.max(peak, openFds())), 2);
+      const results = await Promise.all(files.map((f) => fp.changed(f)));
+      clearInterval(sampler);
+      assert.equal(results.filter(Boolean).length, files.length, 'every change reported');
+      assert.ok(peak - base <= 64, `open files peaked at ${peak - base} above the ${base} before`);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('reports real changes only', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-fp-'));
     try {
