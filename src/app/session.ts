@@ -402,7 +402,8 @@ export class AppSession extends Disposable {
         await vscode.env.clipboard.writeText((error as ModuleMissingError).installCommand);
         break;
       case 'Select Interpreter':
-        await vscode.commands.executeCommand(vscode.extensions.getExtension('ms-python.python') ? 'python.setInterpreter' : 'workbench.action.openSettings', 'dataAppPreview.pythonPath');
+        if (vscode.extensions.getExtension('ms-python.python')) await vscode.commands.executeCommand('python.setInterpreter');
+        else await vscode.commands.executeCommand('workbench.action.openSettings', 'dataAppPreview.pythonPath');
         break;
       case 'Open Settings':
         await vscode.commands.executeCommand('workbench.action.openSettings', 'dataAppPreview');

@@ -59,7 +59,9 @@ export function findAzurite(opts: { setting?: string; workspaceFolders: readonly
 
 function npmGlobalRoot(): string | undefined {
   try {
-    const r = spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', ['root', '-g'], { encoding: 'utf8', timeout: 5000, shell: false });
+    // npm is npm.cmd on Windows, which Node spawns only through a shell (fixed arguments: nothing to quote).
+    const windows = process.platform === 'win32';
+    const r = spawnSync(windows ? 'npm.cmd' : 'npm', ['root', '-g'], { encoding: 'utf8', timeout: 5000, shell: windows });
     const out = r.stdout?.trim();
     return r.status === 0 && out ? out : undefined;
   } catch {

@@ -33,6 +33,9 @@ export class AzureFeature extends Disposable {
   /** Blob documents opened read-only: uri → where the text comes from. */
   private readonly openBlobs = new Map<string, { account: Account; container: string; blob: string }>();
 
+  /** The chosen account that was missing when the user was last told (told once until it comes back). */
+  private warnedMissing: string | undefined;
+
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly log: vscode.LogOutputChannel,
@@ -47,7 +50,10 @@ export class AzureFeature extends Disposable {
     this.hook = new AzurePreviewHook({
       current: () => this.previewAccount(),
       hub: this.hub,
-      broker: () => (this.broker ??= TokenBroker.start(log)),
+      broker: () => (this.broker ??= TokenBroker.start(log).catch((e: unknown) => {
+        this.broker = undefined; // a failed start is tried again next time, not cached
+        throw e;
+      })),
       log,
     });
     this._register(
@@ -69,12 +75,20 @@ export class AzureFeature extends Disposable {
   }
 
   /** Closes open runs, the token endpoint and the Azurite this window started. Idempotent. */
+  /** Closes the open runs, the token endpoint and Azurite: each one even when another fails. */
   async shutdown(): Promise<void> {
-    await this.hook.dispose();
-    const broker = await this.broker;
-    this.broker = undefined;
-    await broker?.close();
-    await this.stopAzurite();
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      ['close the open runs', () => this.hook.dispose()],
+      ['close the token endpoint', async () => {
+        const starting = this.broker;
+        this.broker = undefined;
+        await (await starting?.catch(() => undefined))?.close();
+      }],
+      ['stop Azurite', () => this.stopAzurite()],
+    ];
+    for (const [what, step] of steps) {
+      await step().catch((e: unknown) => this.log.warn(`Shutdown: could not ${what}: ${(e as Error).message}`));
+    }
   }
 
   // ---- the account chosen for preview ----
@@ -107,11 +121,15 @@ export class AzureFeature extends Disposable {
     const account = await this.findAccount(c.accountId);
     if (!account) {
       this.log.warn(`The account chosen for preview (${c.accountId.split('|').pop()}) is not signed in now; the app starts without Azure credentials.`);
+      // Said once, not at every save: the log keeps saying it.
+      if (this.warnedMissing === c.accountId) return undefined;
+      this.warnedMissing = c.accountId;
       void vscode.window.showWarningMessage(`The storage account chosen for preview is not available (signed out?). Sign in again in the Azure Storage view.`, 'Sign In').then((p) => {
         if (p) void vscode.commands.executeCommand('dataAppPreview.azure.signIn');
       });
       return undefined;
     }
+    this.warnedMissing = undefined;
     return { selection: { target: account.target, container: c.container }, credential: account.credential, userDelegationSas: new Config().get('azure.userDelegationSas') };
   }
 

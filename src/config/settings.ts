@@ -26,7 +26,7 @@ export const SETTINGS = {
   startTimeoutSeconds: { type: 'integer', effect: 'live' },
   stopGraceMs: { type: 'integer', effect: 'live' },
   warmStandby: { type: 'boolean', effect: 'live' },
-  'azure.emulatorPort': { type: 'integer', effect: 'live' },
+  'azure.emulatorPort': { type: 'integer', effect: 'restart' }, // the emulator account's endpoint that apps get
   'azure.azuritePath': { type: 'string', effect: 'live' },
   'azure.cloud': { type: 'string', effect: 'live' },
   'azure.tenant': { type: 'string', effect: 'live' },

@@ -23,6 +23,7 @@ export class AppController {
   private readonly fingerprints = new ContentFingerprints();
   /** Callers of restartNow waiting for the restart that covers their request. */
   private waiters: Array<(outcome: StartOutcome) => void> = [];
+  private disposed = false;
   private filter: ChangeFilter;
   private filterKey = '';
 
@@ -68,6 +69,7 @@ export class AppController {
    * that covers this request.
    */
   restartNow(reason: string): Promise<StartOutcome> {
+    if (this.disposed) return Promise.resolve({ kind: 'cancelled' });
     return new Promise((resolve) => {
       this.waiters.push(resolve);
       this.scheduler.requestNow(reason);
@@ -120,6 +122,7 @@ export class AppController {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     this.scheduler.dispose();
     this.releaseWaiters();
     await this.scheduler.idle().catch(() => undefined);

@@ -34,6 +34,8 @@ export interface LaunchContext {
   readonly urlPath?: string;
   /** Absolute path of the extension's Python launcher (`python/dap_launch.py`). */
   readonly launcherPath: string;
+  /** The platform the command runs on (default: this one). */
+  readonly platform?: NodeJS.Platform;
 }
 
 /**
@@ -257,10 +259,13 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
       return pythonScript(ctx, { HOST: ctx.host, PORT: port }, false);
     case 'observable': {
       const root = ctx.observableRoot ?? path.dirname(file);
+      const preview = ['preview', '--port', port, '--host', ctx.host, '--no-open'];
+      // Windows: npx is npx.cmd, which Node spawns only through a shell; node runs the project's own CLI instead.
+      const windows = (ctx.platform ?? process.platform) === 'win32';
       return {
         framework: 'observable',
-        command: process.platform === 'win32' ? 'npx.cmd' : 'npx',
-        args: ['--no-install', 'observable', 'preview', '--port', port, '--host', ctx.host, '--no-open'],
+        command: windows ? 'node' : 'npx',
+        args: windows ? [path.join(root, 'node_modules', '@observablehq', 'framework', 'dist', 'bin', 'observable.js'), ...preview] : ['--no-install', 'observable', ...preview],
         cwd: root,
         env: {},
         urlPath: observablePage(root, file),

@@ -149,7 +149,7 @@ export class AppSupervisor {
       }
       this.move('start');
       return this.launch(Date.now(), epoch);
-    });
+    }, { kind: 'cancelled' } as StartOutcome);
   }
 
   /**
@@ -172,7 +172,7 @@ export class AppSupervisor {
       this._restarts++;
       this._lastRestartAt = t0;
       return this.launch(t0, epoch);
-    });
+    }, { kind: 'cancelled' } as StartOutcome);
     this.queuedRestart = queued;
     void queued.finally(() => {
       if (this.queuedRestart === queued) this.queuedRestart = undefined;
@@ -188,7 +188,7 @@ export class AppSupervisor {
       await this.closeAndStop();
       await this.opts.strategy.onAppStopped?.().catch((e: Error) => this.opts.log.warn(`Could not drop the prepared run: ${e.message}`));
       this.move('stopped');
-    });
+    }, undefined);
   }
 
   /** Stops everything; the supervisor cannot be used afterwards. */
@@ -215,8 +215,12 @@ export class AppSupervisor {
     this.current?.cancel();
   }
 
-  private enqueue<T>(op: () => Promise<T>): Promise<T> {
-    if (this.disposed) return Promise.reject(new Error('The app supervisor was disposed'));
+  /**
+   * Runs `op` after every operation before it. Once disposed, nothing runs and `whenDisposed`
+   * is the answer: a late restart, or a readiness probe that answers after the end, is no error.
+   */
+  private enqueue<T>(op: () => Promise<T>, whenDisposed: T): Promise<T> {
+    if (this.disposed) return Promise.resolve(whenDisposed);
     const next = this.queue.then(op, op);
     this.queue = next.catch(() => undefined);
     return next;
@@ -421,7 +425,7 @@ export class AppSupervisor {
     if (first !== 'timeout') return settle(first);
     this.opts.log.warn(`[run ${life.id}] not ready after ${timeoutMs} ms; still waiting`);
     // Keep probing in the background; state follows when it answers or exits.
-    void readyWatch.then((r) => this.enqueue(() => settle(r)));
+    void readyWatch.then((r) => this.enqueue(() => settle(r), { kind: 'cancelled' }));
     return { kind: 'timeout', url };
   }
 
@@ -436,7 +440,7 @@ export class AppSupervisor {
         this.opts.log.warn(`[run ${life.id}] ${err.message}`);
         await this.closeAndStop();
         this.move('exit', { error: err });
-      });
+      }, undefined);
     });
   }
 }

@@ -435,3 +435,25 @@ describe('the launcher', () => {
     }
   });
 });
+
+describe('after dispose', () => {
+  it('a late restart, stop or start is answered, not rejected, and nothing is left unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    const app = startable('never_ready.py', 'script', { readyTimeoutMs: () => 300 });
+    try {
+      assert.equal((await app.controller.start()).kind, 'timeout'); // its readiness probe goes on in the background
+      await app.controller.dispose();
+      assert.equal((await app.controller.restartNow('late')).kind, 'cancelled');
+      assert.equal((await app.controller.supervisor.restart('late')).kind, 'cancelled');
+      assert.equal((await app.controller.supervisor.start()).kind, 'cancelled');
+      await app.controller.supervisor.stop();
+      await sleep(300);
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await app.dispose();
+    }
+  });
+});

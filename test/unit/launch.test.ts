@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { FRAMEWORK_IDS, type FrameworkId } from '../../src/core/frameworks';
 import { APP_ALIAS, buildLaunch, importableStem, RELOADER_FLAGS, voilaTornadoSettings, type LaunchContext } from '../../src/core/launch';
@@ -108,6 +109,10 @@ describe('buildLaunch: the exact command of each framework', () => {
     assert.equal(s.cwd, '/ws/site');
     assert.equal(s.urlPath, '/reports/q1');
     assert.equal(buildLaunch(ctx('observable', { filePath: '/ws/site/src/index.md', observableRoot: '/ws/site' })).urlPath, '/');
+    // Windows: node runs the project's CLI (npx.cmd would need a shell, which current Node refuses without shell: true).
+    const win = buildLaunch(ctx('observable', { filePath: '/ws/site/src/index.md', observableRoot: '/ws/site', platform: 'win32' }));
+    assert.equal(win.command, 'node');
+    assert.deepEqual(win.args, [path.join('/ws/site', 'node_modules', '@observablehq', 'framework', 'dist', 'bin', 'observable.js'), 'preview', '--port', '5123', '--host', '127.0.0.1', '--no-open']);
   });
   it('script: python FILE with HOST/PORT and the configured path', () => {
     const s = buildLaunch(ctx('script', { urlPath: 'dash' }));

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
+import { SECTION, SETTINGS } from '../../src/config/settings';
 import { FRAMEWORK_IDS } from '../../src/core/frameworks';
 
 const root = path.resolve(__dirname, '../../..');
@@ -20,6 +21,12 @@ describe('README matches the code', () => {
       const row = readme.split('\n').find((l) => l.startsWith(`| \`${key}\` |`));
       assert.ok(row, `README has a row for ${key}`);
       assert.ok(row.includes(`\`${JSON.stringify(spec.default)}\``), `${key}: README default should be ${JSON.stringify(spec.default)}`);
+    }
+  });
+  it('says when each setting applies as the settings table of the code does (live: at once; restart: next start)', () => {
+    for (const [name, spec] of Object.entries(SETTINGS)) {
+      const row = readme.split('\n').find((l) => l.startsWith(`| \`${SECTION}.${name}\` |`))!;
+      assert.equal(row.split('|')[3]!.trim(), spec.effect === 'live' ? 'at once' : 'next start', name);
     }
   });
   it('names every command and every framework', () => {
