@@ -54,6 +54,8 @@ function pathOf(n: StorageNode): string {
 export interface PreviewChoice {
   readonly accountId: string;
   readonly container: string;
+  /** A sign-in's apps get only this container (a user delegation SAS), not the token endpoint. */
+  readonly containerOnly?: boolean;
 }
 
 export class StorageTree extends Disposable implements vscode.TreeDataProvider<StorageNode> {

@@ -3,7 +3,10 @@
 import * as path from 'node:path';
 import { asgiAppVariable, type FrameworkId } from './frameworks';
 import { parseCustomCommand, type PlaceholderValues } from './placeholders';
+import { APP_ALIAS, checkRoutableStem, importableStem, observablePage } from './app-names';
 import { preloadModules } from './preload';
+
+export { APP_ALIAS, FileNameError, importableStem } from './app-names';
 
 export interface LaunchContext {
   readonly framework: FrameworkId;
@@ -69,21 +72,6 @@ export interface LaunchSpec {
   };
 }
 
-/**
- * The module name an app file is imported under when its own name is not a Python module
- * name ("app.v2.py" reads as a package, "-x.py" as an option, "my app.py" has a space). The
- * launcher maps it to the file (`--alias`), so Flask, uvicorn and Shiny import the file itself.
- */
-export const APP_ALIAS = 'data_app_preview_app';
-
-/** Whether a file's stem can be imported by name. */
-export const importableStem = (stem: string): boolean => /^[\p{L}_][\p{L}\p{N}_]*$/u.test(stem);
-
-/** A file name a framework cannot serve: shown as it is, with what to do. */
-export class FileNameError extends Error {
-  override readonly name = 'FileNameError';
-}
-
 /** The launcher's arguments for a Python run: `[launcher, --debug …, --alias …, --module|--script …, argv…]`. */
 export function launcherArgs(launcherPath: string, py: NonNullable<LaunchSpec['python']>, debug?: string): string[] {
   return [
@@ -140,15 +128,6 @@ function pythonModule(ctx: LaunchContext, module: string, argv: string[], extra:
     python: { module, argv, preload },
     ...extra,
   };
-}
-
-/** Bokeh and Panel route an app by its file name as a Tornado pattern matched against the raw (percent-encoded) path. */
-function checkRoutableStem(stem: string, label: string): void {
-  if (/^[A-Za-z0-9_.'-]+$/.test(stem) && !/^\.+$/.test(stem)) return;
-  const suggestion = stem.normalize('NFKD').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'app';
-  throw new FileNameError(
-    `${label} serves an app at a URL made from its file name, and cannot serve "${stem}" there: only ASCII letters, digits, "_", "-", "." and "'" work. Rename the file, for example to ${suggestion}.py.`,
-  );
 }
 
 function pythonScript(ctx: LaunchContext, env: Record<string, string>, viaLauncher: boolean): LaunchSpec {
@@ -302,14 +281,6 @@ function pythonEntry(argv: readonly string[], python: string, preload: readonly 
   if (argv[1] === '-m' && argv[2]) return { module: argv[2], argv: argv.slice(3), preload };
   if (argv[1]?.endsWith('.py')) return { script: argv[1], argv: argv.slice(2), preload };
   return undefined;
-}
-
-/** Observable pages: src/foo/bar.md is served at /foo/bar. */
-function observablePage(root: string, file: string): string {
-  const rel = path.relative(path.join(root, 'src'), file).split(path.sep).join('/');
-  if (rel.startsWith('..') || !rel.endsWith('.md')) return '/';
-  const page = rel.replace(/\.md$/, '').replace(/(^|\/)index$/, '$1');
-  return '/' + page.split('/').map(encodeURIComponent).join('/');
 }
 
 /** Flags that would turn a framework's own reloader on. Tests assert none ever appears. */

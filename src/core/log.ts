@@ -8,3 +8,14 @@ export interface Logger {
 }
 
 export const silentLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** The same log, each line prefixed with `name: ` (one app's lines in the extension's log). */
+export function prefixed(log: Logger, name: string): Logger {
+  return {
+    trace: (m) => log.trace(`${name}: ${m}`),
+    debug: (m) => log.debug(`${name}: ${m}`),
+    info: (m) => log.info(`${name}: ${m}`),
+    warn: (m) => log.warn(`${name}: ${m}`),
+    error: (m) => log.error(typeof m === 'string' ? `${name}: ${m}` : m),
+  };
+}

@@ -39,3 +39,20 @@ export class PortInUseError extends Error {
 export function looksLikePortInUse(output: string): boolean {
   return /address already in use|EADDRINUSE|errno 98\b|Errno 48\b|Only one usage of each socket address|port \d+ is (?:already )?in use/i.test(output);
 }
+
+/**
+ * The port for the next run: the fixed setting (busy: PortInUseError), else the one this app had
+ * (kept across restarts, unless it is `avoid` or taken now), else a free one.
+ */
+export async function choosePort(o: { preferred: number; remembered: number | undefined; host: string; avoid?: number | undefined; log: { info(m: string): void } }): Promise<number> {
+  const fixed = o.preferred > 0;
+  const candidate = fixed ? o.preferred : o.remembered;
+  if (candidate && candidate !== o.avoid) {
+    if (await isPortFree(candidate, o.host)) return candidate;
+    if (fixed) throw new PortInUseError(candidate);
+    o.log.info(`Port ${candidate} is taken now; picking another`);
+  } else if (fixed) {
+    throw new PortInUseError(o.preferred);
+  }
+  return pickFreePort(o.host);
+}

@@ -1,5 +1,6 @@
 // Readiness: the server is ready when it answers HTTP. No `vscode` import.
 import * as http from 'node:http';
+import type { ExitInfo } from './process';
 
 export interface ProbeResponse {
   readonly status: number;
@@ -71,4 +72,18 @@ export async function waitForHttp(url: string, opts: WaitOptions): Promise<numbe
     });
   }
   return undefined;
+}
+
+/**
+ * Readiness raced against the process's exit: `{status}` once `url` answers HTTP, `{exit}` if
+ * the process exits first, `{status: undefined}` once `signal` aborts. The probe stops on any.
+ */
+export function readyOrExit(url: string, exited: Promise<ExitInfo>, signal: AbortSignal): Promise<{ status?: number | undefined } | { exit: ExitInfo }> {
+  const probing = new AbortController();
+  const stop = () => probing.abort();
+  signal.addEventListener('abort', stop, { once: true });
+  return Promise.race([waitForHttp(url, { signal: probing.signal }).then((status) => ({ status })), exited.then((exit) => ({ exit }))]).finally(() => {
+    probing.abort();
+    signal.removeEventListener('abort', stop);
+  });
 }

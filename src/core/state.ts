@@ -39,3 +39,52 @@ export function canTransition(state: AppState, event: AppEvent): boolean {
 export function isRunningState(state: AppState): boolean {
   return state === 'starting' || state === 'ready' || state === 'restarting';
 }
+
+export interface StateChange {
+  readonly state: AppState;
+  readonly previous: AppState;
+  readonly error?: Error | undefined;
+}
+
+/** The current state, the last error, and listeners told of every transition. */
+export class StateMachine {
+  private _state: AppState = 'stopped';
+  private _lastError: Error | undefined;
+  private readonly listeners = new Set<(e: StateChange) => void>();
+
+  constructor(private readonly log: { debug(m: string): void; error(m: Error): void }) {}
+
+  get state(): AppState {
+    return this._state;
+  }
+
+  /** The error of the last failure; cleared once a run is ready. */
+  get lastError(): Error | undefined {
+    return this._lastError;
+  }
+
+  onDidChange(listener: (e: StateChange) => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** Takes the transition for `event` (an illegal one throws), then tells every listener. */
+  move(event: AppEvent, error?: Error): void {
+    const previous = this._state;
+    this._state = transition(previous, event);
+    if (error) this._lastError = error;
+    if (this._state === 'ready') this._lastError = undefined;
+    this.log.debug(`state ${previous} → ${this._state} (${event})`);
+    for (const l of [...this.listeners]) {
+      try {
+        l({ state: this._state, previous, error });
+      } catch (e) {
+        this.log.error(e as Error);
+      }
+    }
+  }
+
+  clear(): void {
+    this.listeners.clear();
+  }
+}

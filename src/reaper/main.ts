@@ -3,41 +3,27 @@
 // deactivate). The host writes "+PID [MARKER]" / "-PID" lines on stdin; when stdin closes,
 // every registered process tree is killed, with every process that carries a registered run
 // marker in its environment (daemons that left the tree). Bundled as dist/reaper.js.
-import { isAlive, listDescendants, listGroupMembers, listMarked } from '../core/process';
+import { isAlive, signalAll, treeMembers } from '../core/proc-table';
 
 /** Tracked leader pid → its run marker ('' when none was given). */
 const tracked = new Map<number, string>();
 let buffer = '';
 
-function kill(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    // gone
-  }
-}
-
 /** Everything of the tracked runs that lives now. */
 function victims(): Set<number> {
   const found = new Set<number>();
-  for (const [pid, marker] of tracked) {
-    found.add(pid);
-    for (const d of listDescendants(pid)) found.add(d);
-    for (const m of listGroupMembers(pid)) found.add(m);
-    if (marker) for (const m of listMarked(marker)) found.add(m);
-  }
+  for (const [pid, marker] of tracked) for (const p of [pid, ...treeMembers(pid, marker || undefined)]) found.add(p);
   return found;
 }
 
 function reapAll(): void {
   const all = victims();
-  for (const pid of tracked.keys()) kill(-pid, 'SIGKILL');
-  for (const pid of all) kill(pid, 'SIGKILL');
+  signalAll('SIGKILL', tracked.keys(), all);
   // A daemon may fork once more while the first round lands: look again until nothing is found.
   const deadline = Date.now() + 2000;
   while (Date.now() < deadline) {
     const left = [...victims()].filter(isAlive);
-    for (const pid of left) kill(pid, 'SIGKILL');
+    signalAll('SIGKILL', [], left);
     for (const pid of left) all.add(pid);
     if (![...all].some(isAlive)) break;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 20);

