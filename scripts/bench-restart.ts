@@ -49,8 +49,11 @@ async function measure(fixture: string, label: string, mode: Row['mode'], warm: 
       fs.writeFileSync(app.file, source.replace('VERSION-1', version));
       const t0 = performance.now();
       await app.controller.fileChanged(app.file);
-      for (const deadline = Date.now() + 30_000; ; ) {
-        const body = await get(app.controller.supervisor.url ?? url).then((r) => r.body, () => '');
+      for (const deadline = Date.now() + 30_000; ;) {
+        const body = await get(app.controller.supervisor.url ?? url).then(
+          (r) => r.body,
+          () => '',
+        );
         if (body.includes(`>${version}<`)) break;
         if (Date.now() > deadline) throw new Error(`${label} ${mode}: ${version} never served. Log:\n${app.log.lines.slice(-15).join('\n')}`);
         await sleep(2);
@@ -59,7 +62,10 @@ async function measure(fixture: string, label: string, mode: Row['mode'], warm: 
       if (process.env.DAP_BENCH_TRACE) console.log(`    ${i}: ${samples.at(-1)} ms`);
       await app.controller.idle();
     }
-    const vias = app.log.lines.filter((l) => / start \(/.test(l)).slice(1).map((l) => / start \((.*)\) pid/.exec(l)![1]);
+    const vias = app.log.lines
+      .filter((l) => / start \(/.test(l))
+      .slice(1)
+      .map((l) => / start \((.*)\) pid/.exec(l)![1]);
     const expected = warm ? 'warm' : /^cold/;
     if (!vias.every((v) => (typeof expected === 'string' ? v === expected : expected.test(v!)))) throw new Error(`${label} ${mode}: unexpected starts ${vias.join(', ')}`);
   } finally {
@@ -78,10 +84,7 @@ async function vscodeFigures(): Promise<{ cold: number[]; warm: number[]; activa
   for (const mode of ['cold', 'warm'] as const) {
     fs.copyFileSync(path.join(REPO, 'test/fixtures/apps/heavy_app.py'), path.join(workspace, 'heavy_app.py')); // each pass starts from VERSION-1
     fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-    fs.writeFileSync(
-      path.join(workspace, '.vscode', 'settings.json'),
-      JSON.stringify({ 'dataAppPreview.pythonPath': PYTHON, 'dataAppPreview.warmStandby': mode === 'warm' }),
-    );
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'dataAppPreview.pythonPath': PYTHON, 'dataAppPreview.warmStandby': mode === 'warm' }));
     const server = await CodeServer.start({ workspace, vsix: ensureVsix() });
     const wb = await Workbench.open(server);
     try {
@@ -108,7 +111,11 @@ async function vscodeFigures(): Promise<{ cold: number[]; warm: number[]; activa
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const py = execFileSync(PYTHON, ['--version'], { encoding: 'utf8' }).trim();
-  const libs = execFileSync(PYTHON, ['-c', 'import pandas, matplotlib, tornado; print(f"pandas {pandas.__version__}, matplotlib {matplotlib.__version__}, tornado {tornado.version}")'], { encoding: 'utf8' }).trim();
+  const libs = execFileSync(
+    PYTHON,
+    ['-c', 'import pandas, matplotlib, tornado; print(f"pandas {pandas.__version__}, matplotlib {matplotlib.__version__}, tornado {tornado.version}")'],
+    { encoding: 'utf8' },
+  ).trim();
   return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB; Linux ${os.release()}; node ${process.version}; ${py} (${PYTHON}): ${libs}`;
 }
 
@@ -161,8 +168,7 @@ async function main(): Promise<void> {
   writeBenchmarks(table, raw, vscodeTable);
 }
 
-const FLOOR_NOTE =
-  'Floor: the same server without the heavy imports (heavy_floor.py); for the standard-library app, the app itself started cold.';
+const FLOOR_NOTE = 'Floor: the same server without the heavy imports (heavy_floor.py); for the standard-library app, the app itself started cold.';
 
 function writeBenchmarks(table: string[], raw: string[], vscodeTable: string[]): void {
   const file = path.join(REPO, 'BENCHMARKS.md');

@@ -89,15 +89,27 @@ async function main(): Promise<void> {
 /** Which examples `python` can run, and what each of the others lacks (one import probe for all). */
 function examplesWithout(python: string): { lines: string[]; runnable: string[] } {
   const dir = path.join(REPO, 'examples');
-  const apps = fs.readdirSync(dir).filter((n) => n.endsWith('.py')).sort();
+  const apps = fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.py'))
+    .sort();
   const imports = new Map(apps.map((a) => [a, pythonImports(fs.readFileSync(path.join(dir, a), 'utf8'))]));
   const all = [...new Set([...imports.values()].flat())];
-  const probe = spawnSync(python, ['-c', 'import importlib.util, sys\nfor m in sys.argv[1:]:\n    print(m) if importlib.util.find_spec(m) is None else None', ...all], { encoding: 'utf8' });
-  if (probe.status !== 0) return { lines: [`${python} does not run (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}): no example can run.`], runnable: [] };
+  const probe = spawnSync(python, ['-c', 'import importlib.util, sys\nfor m in sys.argv[1:]:\n    print(m) if importlib.util.find_spec(m) is None else None', ...all], {
+    encoding: 'utf8',
+  });
+  if (probe.status !== 0)
+    return { lines: [`${python} does not run (${(probe.stderr || probe.error?.message || '').trim().split('\n').pop()}): no example can run.`], runnable: [] };
   const missing = new Set(probe.stdout.split('\n').filter(Boolean));
   const runnable = apps.filter((a) => !imports.get(a)!.some((m) => missing.has(m)));
   const lines = [`With ${python}, these examples can run: ${runnable.join(', ') || 'none'}.`];
-  for (const a of apps.filter((x) => !runnable.includes(x))) lines.push(`${a} cannot: no module ${imports.get(a)!.filter((m) => missing.has(m)).join(', ')} (the venv has it).`);
+  for (const a of apps.filter((x) => !runnable.includes(x)))
+    lines.push(
+      `${a} cannot: no module ${imports
+        .get(a)!
+        .filter((m) => missing.has(m))
+        .join(', ')} (the venv has it).`,
+    );
   return { lines, runnable };
 }
 

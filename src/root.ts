@@ -98,7 +98,7 @@ export class DataAppPreview extends Disposable {
     this._register(toDisposable(() => process.off('exit', onExit)));
     const t0 = typeof __dapLoadStart === 'number' ? __dapLoadStart : undefined;
     this.activationMs = t0 === undefined ? undefined : Math.round((performance.now() - t0) * 10) / 10;
-    this.log.info(`Data App Preview ${context.extension.packageJSON.version as string} activated in ${this.activationMs ?? '?'} ms (bundle load + activate)`);
+    this.log.info(`Data App Preview ${(context.extension.packageJSON as { version: string }).version} activated in ${this.activationMs ?? '?'} ms (bundle load + activate)`);
   }
 
   /** Runs a command; bad input becomes a message with its actions, other errors are logged and shown. */

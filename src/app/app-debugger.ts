@@ -34,27 +34,38 @@ export class AppDebugger extends Disposable {
   private active: vscode.DebugSession | undefined;
   private restarting: { session: string; timer: ReturnType<typeof setTimeout> } | undefined;
 
-  constructor(private readonly host: DebugHost, private readonly types: DebugTypes) {
+  constructor(
+    private readonly host: DebugHost,
+    private readonly types: DebugTypes,
+  ) {
     super();
     const mine = (s: vscode.DebugSession) => dataAppOf(s.configuration)?.appFile === host.appFile;
-    this._register(vscode.debug.onDidStartDebugSession((s) => {
-      if (!mine(s)) return;
-      this.active = s;
-      host.changed(); // the status tooltip says "attached"
-    }));
-    this._register(vscode.debug.onDidTerminateDebugSession((s) => {
-      if (mine(s)) this.ended(s);
-    }));
-    this._register(types.onRestartRequested((s) => {
-      if (!mine(s) || this.restarting) return;
-      // VS Code attaches the same session again in 300 ms, to the same (still running) process;
-      // the app restarts once it has, so that nothing reconnects to a port that is gone.
-      host.log.info('Debug toolbar: restart');
-      this.restarting = { session: s.id, timer: setTimeout(() => this.restartApp(), REATTACH_WAIT_MS) };
-    }));
-    this._register(types.onAttached((s) => {
-      if (mine(s) && this.restarting?.session === s.id) this.restartApp();
-    }));
+    this._register(
+      vscode.debug.onDidStartDebugSession((s) => {
+        if (!mine(s)) return;
+        this.active = s;
+        host.changed(); // the status tooltip says "attached"
+      }),
+    );
+    this._register(
+      vscode.debug.onDidTerminateDebugSession((s) => {
+        if (mine(s)) this.ended(s);
+      }),
+    );
+    this._register(
+      types.onRestartRequested((s) => {
+        if (!mine(s) || this.restarting) return;
+        // VS Code attaches the same session again in 300 ms, to the same (still running) process;
+        // the app restarts once it has, so that nothing reconnects to a port that is gone.
+        host.log.info('Debug toolbar: restart');
+        this.restarting = { session: s.id, timer: setTimeout(() => this.restartApp(), REATTACH_WAIT_MS) };
+      }),
+    );
+    this._register(
+      types.onAttached((s) => {
+        if (mine(s) && this.restarting?.session === s.id) this.restartApp();
+      }),
+    );
   }
 
   /** Whether the app runs under the debugger (every run starts under debugpy). */

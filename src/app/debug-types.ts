@@ -20,7 +20,10 @@ export class DebugTypes extends Disposable {
   /** One of our sessions got its attach response (also after a toolbar restart). */
   readonly onAttached = this.attachedEmitter.event;
 
-  constructor(private readonly log: vscode.LogOutputChannel, debugApp: (file: vscode.Uri | undefined) => Promise<unknown>) {
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    debugApp: (file: vscode.Uri | undefined) => Promise<unknown>,
+  ) {
     super();
     this._register(
       vscode.debug.registerDebugAdapterDescriptorFactory(OWN_DEBUG_TYPE, {

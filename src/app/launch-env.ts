@@ -15,7 +15,7 @@ import { hasModule, ModuleMissingError } from '../core/python';
 import type { Prepared } from '../core/supervisor';
 import type { DebugTypes } from './debug-types';
 import type { InterpreterResolver } from './interpreter';
-import type { SessionTarget } from './session';
+import type { SessionTarget } from './targets';
 
 export const HOST = '127.0.0.1';
 
@@ -32,7 +32,10 @@ export class LaunchEnvironment {
   private _frameUrl: string | undefined;
   private _frameOrigins: string[] = [];
 
-  constructor(private readonly deps: LaunchEnvDeps, private readonly target: SessionTarget) {}
+  constructor(
+    private readonly deps: LaunchEnvDeps,
+    private readonly target: SessionTarget,
+  ) {}
 
   /** The interpreter of the current run (undefined before the first start). */
   get pythonPath(): string | undefined {

@@ -7,8 +7,8 @@ import { Config } from '../config/config';
 import { isRunningState } from '../core/state';
 import { isPersistedPreview } from '../preview/protocol';
 import { Disposable } from '../util/dispose';
-import { AppSession, type SessionDeps, type SessionTarget } from './session';
-import { TargetResolver, UserFacingError } from './targets';
+import { AppSession, type SessionDeps } from './session';
+import { TargetResolver, UserFacingError, type SessionTarget } from './targets';
 
 export { UserFacingError } from './targets';
 
@@ -18,20 +18,27 @@ export class AppManager extends Disposable {
   /** Preview App calls under way, by file. */
   private readonly opening = new Map<string, Promise<AppSession | undefined>>();
 
-  constructor(private readonly deps: SessionDeps, memento: vscode.Memento) {
+  constructor(
+    private readonly deps: SessionDeps,
+    memento: vscode.Memento,
+  ) {
     super();
     this.targets = new TargetResolver(deps.log, memento);
     // An explicit save (Ctrl+S) restarts at once; auto-save after a delay or on focus change,
     // like other changes on disk, is debounced.
     const explicit = new Set<string>();
-    this._register(vscode.workspace.onWillSaveTextDocument((e) => {
-      if (e.reason === vscode.TextDocumentSaveReason.Manual) explicit.add(e.document.uri.toString());
-      else explicit.delete(e.document.uri.toString());
-    }));
-    this._register(vscode.workspace.onDidSaveTextDocument((doc) => {
-      const saved = explicit.delete(doc.uri.toString());
-      this.forEach((s) => void s.fileChanged(doc.uri, saved));
-    }));
+    this._register(
+      vscode.workspace.onWillSaveTextDocument((e) => {
+        if (e.reason === vscode.TextDocumentSaveReason.Manual) explicit.add(e.document.uri.toString());
+        else explicit.delete(e.document.uri.toString());
+      }),
+    );
+    this._register(
+      vscode.workspace.onDidSaveTextDocument((doc) => {
+        const saved = explicit.delete(doc.uri.toString());
+        this.forEach((s) => void s.fileChanged(doc.uri, saved));
+      }),
+    );
   }
 
   /** Sessions whose preview is open (a closing one is on its way out). */

@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { Config } from '../config/config';
 import { AppController } from '../core/controller';
 import { DebugLineScanner } from '../core/debug';
-import { FRAMEWORKS, type FrameworkId } from '../core/frameworks';
+import { FRAMEWORKS } from '../core/frameworks';
 import { prefixed } from '../core/log';
 import type { ProcessTracker } from '../core/reaper';
 import type { AppState } from '../core/state';
@@ -23,9 +23,7 @@ import { HOST, LaunchEnvironment } from './launch-env';
 import { AppOutput } from './output';
 import { askAboutSlowStart, showStartError, type ErrorContext } from './start-errors';
 import { AppStatusItem } from './status-item';
-
-export { HOST } from './launch-env';
-
+import type { SessionTarget } from './targets';
 
 export interface SessionDeps {
   readonly extensionUri: vscode.Uri;
@@ -35,13 +33,6 @@ export interface SessionDeps {
   readonly hooks: readonly RunHook[];
   readonly tracker?: ProcessTracker;
   readonly debugTypes: DebugTypes;
-}
-
-export interface SessionTarget {
-  readonly file: vscode.Uri;
-  readonly folder: vscode.WorkspaceFolder;
-  readonly framework: FrameworkId;
-  readonly observableRoot?: string | undefined;
 }
 
 export class AppSession extends Disposable {
@@ -61,7 +52,12 @@ export class AppSession extends Disposable {
   readonly onDidClose = this.closedEmitter.event;
 
   /** `showPreview` false: no preview panel until one is asked for (Debug App with its openPreview setting off). */
-  constructor(private readonly deps: SessionDeps, readonly target: SessionTarget, revivedPanel?: vscode.WebviewPanel, showPreview = true) {
+  constructor(
+    private readonly deps: SessionDeps,
+    readonly target: SessionTarget,
+    revivedPanel?: vscode.WebviewPanel,
+    showPreview = true,
+  ) {
     super();
     const file = target.file.fsPath;
     const rel = vscode.workspace.asRelativePath(target.file, false);
@@ -94,20 +90,25 @@ export class AppSession extends Disposable {
       onRestarted: (outcome) => this.onOutcome(outcome, false),
     });
     const sup = this.controller.supervisor;
-    this.debugger = this._register(new AppDebugger({
-      appFile: file,
-      folder: target.folder,
-      launcherDir: vscode.Uri.joinPath(deps.extensionUri, 'python').fsPath,
-      log,
-      state: () => sup.state,
-      pid: () => sup.pid,
-      runId: () => sup.currentRun?.id,
-      justMyCode: () => this.config.get('debug.justMyCode'),
-      stopAppOnDisconnect: () => this.config.get('debug.stopAppOnDisconnect'),
-      restart: (reason) => this.restart(reason),
-      stop: () => this.stop(),
-      changed: () => this.refresh(),
-    }, deps.debugTypes));
+    this.debugger = this._register(
+      new AppDebugger(
+        {
+          appFile: file,
+          folder: target.folder,
+          launcherDir: vscode.Uri.joinPath(deps.extensionUri, 'python').fsPath,
+          log,
+          state: () => sup.state,
+          pid: () => sup.pid,
+          runId: () => sup.currentRun?.id,
+          justMyCode: () => this.config.get('debug.justMyCode'),
+          stopAppOnDisconnect: () => this.config.get('debug.stopAppOnDisconnect'),
+          restart: (reason) => this.restart(reason),
+          stop: () => this.stop(),
+          changed: () => this.refresh(),
+        },
+        deps.debugTypes,
+      ),
+    );
     this.debugLines = new DebugLineScanner((l) => this.debugger.listening(l));
     if (revivedPanel) this.attachPanel(PreviewPanel.adopt(revivedPanel, deps.extensionUri, this.statusMessage()));
     else if (showPreview) this.attachPanel(PreviewPanel.create(deps.extensionUri, path.basename(file), this.statusMessage()));
@@ -280,7 +281,13 @@ export class AppSession extends Disposable {
   }
 
   statusMessage(): StatusMessage {
-    return statusMessageOf(this.controller.supervisor, { file: this.file.fsPath, framework: this.target.framework, url: this.launchEnv.frameUrl, generation: this.generation, debugging: this.debugger.enabled });
+    return statusMessageOf(this.controller.supervisor, {
+      file: this.file.fsPath,
+      framework: this.target.framework,
+      url: this.launchEnv.frameUrl,
+      generation: this.generation,
+      debugging: this.debugger.enabled,
+    });
   }
 
   private refresh(): void {

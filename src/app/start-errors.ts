@@ -27,7 +27,12 @@ export async function showStartError(error: Error, ctx: ErrorContext): Promise<v
     case 'Install in Terminal': {
       // The interpreter itself is the terminal's process: no shell reads the path or the package name.
       const missing = error as ModuleMissingError;
-      const t = vscode.window.createTerminal({ name: `Install ${missing.pipPackage}`, cwd: path.dirname(ctx.file), shellPath: missing.python, shellArgs: [...missing.installArgs] });
+      const t = vscode.window.createTerminal({
+        name: `Install ${missing.pipPackage}`,
+        cwd: path.dirname(ctx.file),
+        shellPath: missing.python,
+        shellArgs: [...missing.installArgs],
+      });
       t.show();
       break;
     }
@@ -49,7 +54,12 @@ export async function showStartError(error: Error, ctx: ErrorContext): Promise<v
 
 /** The start has not answered within the timeout: keep waiting, look, or stop. */
 export async function askAboutSlowStart(seconds: number, ctx: ErrorContext): Promise<void> {
-  const pick = await vscode.window.showWarningMessage(`${path.basename(ctx.file)} has not answered HTTP after ${seconds} s. It may still be loading.`, 'Keep Waiting', 'Show Output', 'Stop');
+  const pick = await vscode.window.showWarningMessage(
+    `${path.basename(ctx.file)} has not answered HTTP after ${seconds} s. It may still be loading.`,
+    'Keep Waiting',
+    'Show Output',
+    'Stop',
+  );
   if (pick === 'Show Output') ctx.showOutput();
   else if (pick === 'Stop') await ctx.stop();
 }

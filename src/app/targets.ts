@@ -8,20 +8,33 @@ import { Config } from '../config/config';
 import { SECTION } from '../config/settings';
 import { detectFramework, FRAMEWORK_IDS, FRAMEWORKS, isFrameworkId, type FrameworkId } from '../core/frameworks';
 import { PLACEHOLDERS, splitCommandLine, unknownPlaceholders } from '../core/placeholders';
-import type { SessionTarget } from './session';
+
+/** What a session previews: a file of a workspace folder, and the framework it runs with. */
+export interface SessionTarget {
+  readonly file: vscode.Uri;
+  readonly folder: vscode.WorkspaceFolder;
+  readonly framework: FrameworkId;
+  readonly observableRoot?: string | undefined;
+}
 
 const OBSERVABLE_CONFIGS = ['observablehq.config.js', 'observablehq.config.ts', 'observablehq.config.mjs', 'observablehq.config.mts'];
 
 /** A problem with what the user asked for: shown as a message, nothing is started. */
 export class UserFacingError extends Error {
   override readonly name = 'UserFacingError';
-  constructor(message: string, readonly actions: ReadonlyArray<{ title: string; run: () => unknown }> = []) {
+  constructor(
+    message: string,
+    readonly actions: ReadonlyArray<{ title: string; run: () => unknown }> = [],
+  ) {
     super(message);
   }
 }
 
 export class TargetResolver {
-  constructor(private readonly log: vscode.LogOutputChannel, private readonly memento: vscode.Memento) {}
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    private readonly memento: vscode.Memento,
+  ) {}
 
   /** Checks the file and works out its framework; throws UserFacingError for bad input. */
   async resolve(uri?: vscode.Uri, opts: { interactive?: boolean } = {}): Promise<SessionTarget | undefined> {
@@ -48,7 +61,11 @@ export class TargetResolver {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
     if (doc?.isDirty) {
       if (!interactive) return undefined;
-      const choice = await vscode.window.showWarningMessage(`${path.basename(file.fsPath)} has unsaved changes. The app runs what is on disk.`, 'Save and Preview', 'Preview Saved Version');
+      const choice = await vscode.window.showWarningMessage(
+        `${path.basename(file.fsPath)} has unsaved changes. The app runs what is on disk.`,
+        'Save and Preview',
+        'Preview Saved Version',
+      );
       if (!choice) return undefined;
       if (choice === 'Save and Preview' && !(await doc.save())) throw new UserFacingError(`Could not save ${path.basename(file.fsPath)}.`);
     }

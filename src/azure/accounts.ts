@@ -99,9 +99,7 @@ export class AzureAccounts extends Disposable {
         this.credentials.set(kind, { getToken: (scopes, options) => (made ??= this.sdkCredential(kind)).getToken(scopes, options) });
         continue;
       }
-      const session = await vscode.authentication
-        .getSession(s.providerId ?? 'microsoft', this.managementScopes(s.tenant), { silent: true })
-        .then(undefined, () => undefined);
+      const session = await vscode.authentication.getSession(s.providerId ?? 'microsoft', this.managementScopes(s.tenant), { silent: true }).then(undefined, () => undefined);
       if (session) {
         this.expired.delete('microsoft');
         this.credentials.set('microsoft', new SessionCredential(s.providerId ?? 'microsoft', s.tenant, session.account));
@@ -174,7 +172,10 @@ export class AzureAccounts extends Disposable {
         label: s.kind === 'microsoft' ? `Microsoft account${s.accountLabel ? ` ${s.accountLabel}` : ''}` : s.kind === 'cli' ? 'Azure CLI' : 'Environment credentials',
         description: 'sign out',
         remove: async () => {
-          await this.context.globalState.update(SIGNINS_KEY, this.signIns().filter((x) => x.kind !== s.kind));
+          await this.context.globalState.update(
+            SIGNINS_KEY,
+            this.signIns().filter((x) => x.kind !== s.kind),
+          );
           this.credentials.delete(s.kind);
           this.expired.delete(s.kind);
         },
@@ -186,7 +187,10 @@ export class AzureAccounts extends Disposable {
         description: 'detach connection',
         remove: async () => {
           await this.context.secrets.delete(secretKey(a.id));
-          await this.context.globalState.update(ATTACHMENTS_KEY, this.attachments().filter((x) => x.id !== a.id));
+          await this.context.globalState.update(
+            ATTACHMENTS_KEY,
+            this.attachments().filter((x) => x.id !== a.id),
+          );
         },
       });
     }
@@ -228,7 +232,14 @@ export class AzureAccounts extends Disposable {
         });
       } catch {
         // An attachment that no longer parses (e.g. its SAS expired) is shown by the tree as such.
-        out.push({ id: `attached:${a.id}`, label: a.label, description: 'expired or invalid: detach it', target: { accountName: a.label, blobEndpoint: 'about:invalid', auth: { kind: 'sas', sasToken: '' } }, emulator: false, source: 'attached' });
+        out.push({
+          id: `attached:${a.id}`,
+          label: a.label,
+          description: 'expired or invalid: detach it',
+          target: { accountName: a.label, blobEndpoint: 'about:invalid', auth: { kind: 'sas', sasToken: '' } },
+          emulator: false,
+          source: 'attached',
+        });
       }
     }
     return out;

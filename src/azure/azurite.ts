@@ -25,7 +25,10 @@ export class AzuriteNotFoundError extends Error {
 
 export class AzuriteStartError extends Error {
   override readonly name = 'AzuriteStartError';
-  constructor(message: string, readonly output: string) {
+  constructor(
+    message: string,
+    readonly output: string,
+  ) {
     super(message);
   }
 }
@@ -142,7 +145,12 @@ export class AzuriteServer {
     const output = tail.lastLines(20);
     if (exited) {
       const inUse = /EADDRINUSE|address already in use/i.test(output);
-      throw new AzuriteStartError(inUse ? `Port ${o.port} is taken by another program; set dataAppPreview.azure.emulatorPort to a free port.` : `Azurite exited while starting: ${output.trim().split('\n').pop() ?? ''}`, output);
+      throw new AzuriteStartError(
+        inUse
+          ? `Port ${o.port} is taken by another program; set dataAppPreview.azure.emulatorPort to a free port.`
+          : `Azurite exited while starting: ${output.trim().split('\n').pop() ?? ''}`,
+        output,
+      );
     }
     throw new AzuriteStartError(`Azurite did not answer on port ${o.port} within ${Math.round((o.startTimeoutMs ?? 30_000) / 1000)} s.`, output);
   }

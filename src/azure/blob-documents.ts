@@ -28,7 +28,12 @@ export class BlobDocuments extends Disposable {
     // Released when its last tab closes (VS Code may keep the document itself open for minutes).
     this._register(
       vscode.window.tabGroups.onDidChangeTabs((e) => {
-        const shown = new Set(vscode.window.tabGroups.all.flatMap((g) => g.tabs).map(tabUri).filter(Boolean));
+        const shown = new Set(
+          vscode.window.tabGroups.all
+            .flatMap((g) => g.tabs)
+            .map(tabUri)
+            .filter(Boolean),
+        );
         for (const uri of e.closed.map(tabUri)) if (uri && !shown.has(uri)) this.open.delete(uri);
       }),
     );

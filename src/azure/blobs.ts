@@ -46,9 +46,7 @@ export async function listContainers(client: BlobServiceClient, next?: string, p
 
 /** One level under `prefix` ("" or "a/b/"): folders and blobs, one page of at most `pageSize` entries. */
 export async function listLevel(container: ContainerClient, prefix: string, next?: string, pageSize = PAGE_SIZE, abortSignal?: AbortSignal): Promise<Level> {
-  const iter = container
-    .listBlobsByHierarchy('/', { prefix, abortSignal })
-    .byPage({ maxPageSize: pageSize, ...(next ? { continuationToken: next } : {}) });
+  const iter = container.listBlobsByHierarchy('/', { prefix, abortSignal }).byPage({ maxPageSize: pageSize, ...(next ? { continuationToken: next } : {}) });
   const r = await iter.next();
   if (r.done) return { folders: [], blobs: [], next: undefined };
   const page = r.value;
@@ -166,10 +164,16 @@ export async function uploadFolder(
       const [file, rel] = files[i]!;
       const name = `${prefix}${rel}`;
       try {
-        await uploadFile(container, file, name, (b) => {
-          progress[i] = b;
-          onProgress?.({ bytes: progress.reduce((a, x) => a + x, 0), totalBytes, file: rel });
-        }, abortSignal);
+        await uploadFile(
+          container,
+          file,
+          name,
+          (b) => {
+            progress[i] = b;
+            onProgress?.({ bytes: progress.reduce((a, x) => a + x, 0), totalBytes, file: rel });
+          },
+          abortSignal,
+        );
         progress[i] = sizes[i]!;
         uploaded.push(name);
       } catch (error) {

@@ -49,7 +49,13 @@ const errorBody = (code: string, message: string) => ({ error: { code, message }
 /** Whether a requested resource/scope is Azure Storage (`https://storage.azure.com`, with or without `/` or `/.default`). */
 export function isStorageResource(resource: string | null): boolean {
   if (!resource) return false;
-  return resource.trim().replace(/\/\.default$/, '').replace(/\/+$/, '').toLowerCase() === STORAGE_RESOURCE;
+  return (
+    resource
+      .trim()
+      .replace(/\/\.default$/, '')
+      .replace(/\/+$/, '')
+      .toLowerCase() === STORAGE_RESOURCE
+  );
 }
 
 export class TokenBroker {
@@ -64,7 +70,12 @@ export class TokenBroker {
   static async start(log: Logger, limits: BrokerLimits = {}): Promise<TokenBroker> {
     const l = { ...DEFAULT_BROKER_LIMITS, ...limits };
     // Any local process can connect: bound what idle or slow connections can hold.
-    const server = http.createServer({ connectionsCheckingInterval: Math.min(1000, l.headersTimeoutMs), requestTimeout: l.requestTimeoutMs, headersTimeout: l.headersTimeoutMs, keepAliveTimeout: l.idleTimeoutMs });
+    const server = http.createServer({
+      connectionsCheckingInterval: Math.min(1000, l.headersTimeoutMs),
+      requestTimeout: l.requestTimeoutMs,
+      headersTimeout: l.headersTimeoutMs,
+      keepAliveTimeout: l.idleTimeoutMs,
+    });
     server.maxConnections = l.maxConnections; // past it, new connections are closed at once
     server.setTimeout(l.idleTimeoutMs, (socket) => socket.destroy());
     const broker = new TokenBroker(server, log);
@@ -130,7 +141,10 @@ export class TokenBroker {
       const imds = headers.metadata !== undefined;
       return {
         status: 400,
-        body: errorBody('missing_identity_header', imds ? 'The IMDS dialect is not served here; use IDENTITY_ENDPOINT with IDENTITY_HEADER.' : 'The X-IDENTITY-HEADER header is missing.'),
+        body: errorBody(
+          'missing_identity_header',
+          imds ? 'The IMDS dialect is not served here; use IDENTITY_ENDPOINT with IDENTITY_HEADER.' : 'The X-IDENTITY-HEADER header is missing.',
+        ),
       };
     }
     const grant = this.find(secret);

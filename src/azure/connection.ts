@@ -82,10 +82,15 @@ function parseConnectionStringUnchecked(input: string, emulatorPort: number): St
     if (!part.trim()) continue;
     const eq = part.indexOf('=');
     const where = `its ${ordinal(i + 1)} part (after the ${ordinal(i)} ";")`;
-    if (eq <= 0) throw new ConnectionInputError(`The connection string is not a list of "name=value" settings separated by ";": ${i ? where : 'its first part'} has no "name=". A key or SAS may contain a stray ";".`);
+    if (eq <= 0)
+      throw new ConnectionInputError(
+        `The connection string is not a list of "name=value" settings separated by ";": ${i ? where : 'its first part'} has no "name=". A key or SAS may contain a stray ";".`,
+      );
     const key = part.slice(0, eq).trim().toLowerCase();
     if (!KNOWN_KEYS.has(key)) {
-      throw new ConnectionInputError(`The connection string has an unknown setting in ${i ? where : 'its first part'}. Known settings: AccountName, AccountKey, BlobEndpoint, SharedAccessSignature, DefaultEndpointsProtocol, EndpointSuffix, UseDevelopmentStorage. A key or SAS may contain a stray ";".`);
+      throw new ConnectionInputError(
+        `The connection string has an unknown setting in ${i ? where : 'its first part'}. Known settings: AccountName, AccountKey, BlobEndpoint, SharedAccessSignature, DefaultEndpointsProtocol, EndpointSuffix, UseDevelopmentStorage. A key or SAS may contain a stray ";".`,
+      );
     }
     fields.set(key, part.slice(eq + 1).trim());
   }

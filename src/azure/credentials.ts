@@ -13,7 +13,11 @@ export interface Cloud {
 export const CLOUDS: Readonly<Record<string, Cloud>> = {
   AzureCloud: { providerId: 'microsoft', management: 'https://management.azure.com', managementScope: 'https://management.azure.com/.default' },
   AzureChinaCloud: { providerId: 'microsoft-sovereign-cloud', management: 'https://management.chinacloudapi.cn', managementScope: 'https://management.chinacloudapi.cn/.default' },
-  AzureUSGovernment: { providerId: 'microsoft-sovereign-cloud', management: 'https://management.usgovcloudapi.net', managementScope: 'https://management.usgovcloudapi.net/.default' },
+  AzureUSGovernment: {
+    providerId: 'microsoft-sovereign-cloud',
+    management: 'https://management.usgovcloudapi.net',
+    managementScope: 'https://management.usgovcloudapi.net/.default',
+  },
 };
 
 export class SignInRequiredError extends Error {
@@ -38,7 +42,10 @@ export class SessionCredential implements TokenCredential {
 
 /** A credential whose every call is bounded in time (ManagedIdentityCredential can hang offline). */
 export class BoundedCredential implements TokenCredential {
-  constructor(private readonly inner: TokenCredential, private readonly ms: number) {}
+  constructor(
+    private readonly inner: TokenCredential,
+    private readonly ms: number,
+  ) {}
   async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
     const ac = new AbortController();
     const outer = options?.abortSignal;

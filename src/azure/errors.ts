@@ -44,7 +44,17 @@ export function roleFor(op: StorageOperation): string {
   }
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'REQUEST_SEND_ERROR', 'UND_ERR_CONNECT_TIMEOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'REQUEST_SEND_ERROR',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 const SIGNIN_NAMES = new Set(['AuthenticationRequiredError', 'CredentialUnavailableError', 'AuthenticationError', 'SignInRequiredError']);
 
 interface ErrorShape {
@@ -101,7 +111,10 @@ export function describeProblem(error: unknown, ctx: ProblemContext): Problem {
   }
   if (status === 404 || /NotFound$/.test(code)) return { kind: 'not-found', message: `Not found on ${ctx.accountName} (${code || '404'}). Refresh the view.` };
   if (status === 409 && /AlreadyExists$|BeingDeleted$/.test(code)) {
-    return { kind: 'already-exists', message: code === 'ContainerBeingDeleted' ? 'A container of that name is still being deleted; try again in a minute.' : `That name is already taken on ${ctx.accountName}.` };
+    return {
+      kind: 'already-exists',
+      message: code === 'ContainerBeingDeleted' ? 'A container of that name is still being deleted; try again in a minute.' : `That name is already taken on ${ctx.accountName}.`,
+    };
   }
   return { kind: 'other', message: `${ctx.accountName}: ${firstLine(text)}${code ? ` (${code})` : ''}` };
 }

@@ -24,10 +24,12 @@ export interface ExplorerDeps {
 
 /** Runs `work` under a cancellable progress notification; Cancel aborts its signal. */
 function withCancellableProgress<T>(title: string, work: (progress: Progress, signal: AbortSignal) => Promise<T>): Thenable<T> {
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+  return vscode.window.withProgress<T>({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
     const ac = new AbortController();
     const sub = token.onCancellationRequested(() => ac.abort());
-    return work(progress, ac.signal).finally(() => sub.dispose());
+    return work(progress, ac.signal).finally(() => {
+      sub.dispose();
+    });
   });
 }
 
@@ -78,7 +80,13 @@ export class ExplorerCommands {
     const base = node.account.target.blobEndpoint;
     const enc = (p: string) => p.split('/').map(encodeURIComponent).join('/');
     const url =
-      node.kind === 'account' ? base : node.kind === 'container' ? `${base}/${node.container}` : node.kind === 'folder' ? `${base}/${node.container}/${enc(node.prefix)}` : `${base}/${node.container}/${enc(node.blob.name)}`;
+      node.kind === 'account'
+        ? base
+        : node.kind === 'container'
+          ? `${base}/${node.container}`
+          : node.kind === 'folder'
+            ? `${base}/${node.container}/${enc(node.prefix)}`
+            : `${base}/${node.container}/${enc(node.blob.name)}`;
     await vscode.env.clipboard.writeText(url); // never with a SAS
     vscode.window.setStatusBarMessage(`Copied ${url}`, 3000);
   }
@@ -86,12 +94,21 @@ export class ExplorerCommands {
   async download(node?: StorageNode): Promise<void> {
     if (node?.kind !== 'blob') return;
     const name = node.blob.name.split('/').pop() ?? 'blob';
-    const dest = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(process.cwd()), name), title: `Download ${node.blob.name}` });
+    const dest = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.joinPath(vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(process.cwd()), name),
+      title: `Download ${node.blob.name}`,
+    });
     if (!dest) return;
     await this.guarded(node.account, 'read', () =>
       withCancellableProgress(`Downloading ${name}`, async (progress, signal) => {
         const report = byteReporter(progress, node.blob.size);
-        await downloadBlob(this.container(node.account, node.container), node.blob.name, dest.fsPath, (b) => report(b, `${formatSize(b)} of ${formatSize(node.blob.size)}`), signal);
+        await downloadBlob(
+          this.container(node.account, node.container),
+          node.blob.name,
+          dest.fsPath,
+          (b) => report(b, `${formatSize(b)} of ${formatSize(node.blob.size)}`),
+          signal,
+        );
         vscode.window.setStatusBarMessage(`Downloaded ${name}`, 3000);
       }),
     );
@@ -103,14 +120,30 @@ export class ExplorerCommands {
 
   async uploadFiles(node?: StorageNode): Promise<void> {
     if (!node || (node.kind !== 'container' && node.kind !== 'folder')) return;
-    const files = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: false, title: `Upload to ${node.container}/${this.prefixOf(node)}` });
+    const files = await vscode.window.showOpenDialog({
+      canSelectMany: true,
+      canSelectFiles: true,
+      canSelectFolders: false,
+      title: `Upload to ${node.container}/${this.prefixOf(node)}`,
+    });
     if (!files?.length) return;
     const c = this.container(node.account, node.container);
     const prefix = this.prefixOf(node);
     const existing: string[] = [];
-    for (const f of files) if (await c.getBlobClient(prefix + path.basename(f.fsPath)).exists().catch(() => false)) existing.push(path.basename(f.fsPath));
+    for (const f of files)
+      if (
+        await c
+          .getBlobClient(prefix + path.basename(f.fsPath))
+          .exists()
+          .catch(() => false)
+      )
+        existing.push(path.basename(f.fsPath));
     if (existing.length) {
-      const ok = await vscode.window.showWarningMessage(`Replace ${existing.length === 1 ? existing[0] : `${existing.length} blobs`} in ${node.container}/${prefix}?`, { modal: true }, 'Replace');
+      const ok = await vscode.window.showWarningMessage(
+        `Replace ${existing.length === 1 ? existing[0] : `${existing.length} blobs`} in ${node.container}/${prefix}?`,
+        { modal: true },
+        'Replace',
+      );
       if (ok !== 'Replace') return;
     }
     const total = files.reduce((n, f) => n + fs.statSync(f.fsPath).size, 0);
@@ -132,7 +165,12 @@ export class ExplorerCommands {
 
   async uploadFolder(node?: StorageNode): Promise<void> {
     if (!node || (node.kind !== 'container' && node.kind !== 'folder')) return;
-    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, canSelectFiles: false, canSelectFolders: true, title: `Upload a folder to ${node.container}/${this.prefixOf(node)}` });
+    const picked = await vscode.window.showOpenDialog({
+      canSelectMany: false,
+      canSelectFiles: false,
+      canSelectFolders: true,
+      title: `Upload a folder to ${node.container}/${this.prefixOf(node)}`,
+    });
     const dir = picked?.[0]?.fsPath;
     if (!dir) return;
     const c = this.container(node.account, node.container);
@@ -140,17 +178,25 @@ export class ExplorerCommands {
     const result = await this.guarded(node.account, 'write', () =>
       withCancellableProgress(`Uploading ${path.basename(dir)}`, (progress, signal) => {
         let report: ReturnType<typeof byteReporter> | undefined;
-        return uploadFolder(c, dir, prefix, (p) => {
-          report ??= byteReporter(progress, p.totalBytes);
-          report(p.bytes, `${p.file ?? ''} (${formatSize(p.bytes)} of ${formatSize(p.totalBytes)})`);
-        }, signal);
+        return uploadFolder(
+          c,
+          dir,
+          prefix,
+          (p) => {
+            report ??= byteReporter(progress, p.totalBytes);
+            report(p.bytes, `${p.file ?? ''} (${formatSize(p.bytes)} of ${formatSize(p.totalBytes)})`);
+          },
+          signal,
+        );
       }),
     );
     this.deps.tree.refresh(node);
     if (result?.failed.length) {
       const first = result.failed[0]!;
       const p = this.deps.tree.problemFor(node.account, first.error, 'write');
-      void vscode.window.showErrorMessage(`${result.failed.length} of ${result.failed.length + result.uploaded.length} files were not uploaded (none is left half-written): ${first.name}: ${p.message}`);
+      void vscode.window.showErrorMessage(
+        `${result.failed.length} of ${result.failed.length + result.uploaded.length} files were not uploaded (none is left half-written): ${first.name}: ${p.message}`,
+      );
     } else if (result) {
       vscode.window.setStatusBarMessage(`Uploaded ${result.uploaded.length} file(s)`, 3000);
     }
@@ -158,7 +204,8 @@ export class ExplorerCommands {
 
   async delete(node?: StorageNode): Promise<void> {
     if (!node || (node.kind !== 'container' && node.kind !== 'folder' && node.kind !== 'blob')) return;
-    const what = node.kind === 'container' ? `the container "${node.container}" and every blob in it` : node.kind === 'folder' ? `every blob under "${node.prefix}"` : `"${node.blob.name}"`;
+    const what =
+      node.kind === 'container' ? `the container "${node.container}" and every blob in it` : node.kind === 'folder' ? `every blob under "${node.prefix}"` : `"${node.blob.name}"`;
     const ok = await vscode.window.showWarningMessage(`Delete ${what} from ${node.account.label}? This cannot be undone.`, { modal: true }, 'Delete');
     if (ok !== 'Delete') return;
     const c = this.container(node.account, node.container);
@@ -172,7 +219,11 @@ export class ExplorerCommands {
 
   async createContainer(node?: StorageNode): Promise<void> {
     if (node?.kind !== 'account') return;
-    const name = await vscode.window.showInputBox({ title: `New container in ${node.account.label}`, prompt: 'Container name', validateInput: (v) => (v ? checkContainerName(v) : undefined) });
+    const name = await vscode.window.showInputBox({
+      title: `New container in ${node.account.label}`,
+      prompt: 'Container name',
+      validateInput: (v) => (v ? checkContainerName(v) : undefined),
+    });
     if (!name) return;
     await this.guarded(node.account, 'create', () => this.container(node.account, name).create());
     this.deps.tree.refresh(node);

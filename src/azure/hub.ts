@@ -26,7 +26,13 @@ interface Entry {
 /** The key of an account and identity: the endpoint plus who is calling (never the secret itself). */
 export function accountKey(target: StorageTarget): string {
   const a = target.auth;
-  const who = a.kind === 'token' ? `token:${a.identity}` : `${a.kind}:${createHash('sha256').update(a.kind === 'key' ? a.accountKey : a.sasToken).digest('hex').slice(0, 16)}`;
+  const who =
+    a.kind === 'token'
+      ? `token:${a.identity}`
+      : `${a.kind}:${createHash('sha256')
+          .update(a.kind === 'key' ? a.accountKey : a.sasToken)
+          .digest('hex')
+          .slice(0, 16)}`;
   return `${target.blobEndpoint}|${who}`;
 }
 

@@ -55,13 +55,20 @@ export class PreviewChoices {
       // Said once, not at every save: the log keeps saying it.
       if (this.warnedMissing === c.accountId) return undefined;
       this.warnedMissing = c.accountId;
-      void vscode.window.showWarningMessage(`The storage account chosen for preview is not available (signed out?). Sign in again in the Azure Storage view.`, 'Sign In').then((p) => {
-        if (p) void vscode.commands.executeCommand('dataAppPreview.azure.signIn');
-      });
+      void vscode.window
+        .showWarningMessage(`The storage account chosen for preview is not available (signed out?). Sign in again in the Azure Storage view.`, 'Sign In')
+        .then((p) => {
+          if (p) void vscode.commands.executeCommand('dataAppPreview.azure.signIn');
+        });
       return undefined;
     }
     this.warnedMissing = undefined;
-    return { selection: { target: account.target, container: c.container }, credential: account.credential, userDelegationSas: new Config().get('azure.userDelegationSas'), containerOnly: c.containerOnly === true };
+    return {
+      selection: { target: account.target, container: c.container },
+      credential: account.credential,
+      userDelegationSas: new Config().get('azure.userDelegationSas'),
+      containerOnly: c.containerOnly === true,
+    };
   }
 
   async use(node?: StorageNode): Promise<void> {
@@ -76,10 +83,13 @@ export class PreviewChoices {
     this.tree().refresh();
     // What the app can reach with them, said where the container is chosen.
     const scope =
-      reach === 'container' ? `a SAS for ${target.container} only (valid 1 hour, a new one at every restart)`
-      : auth.kind === 'token' ? 'storage tokens of your sign-in: they reach every account and container your identity can, not only this one'
-      : auth.kind === 'key' ? 'the account key: it reaches every container of the account'
-      : 'the SAS you attached, with exactly what it allows';
+      reach === 'container'
+        ? `a SAS for ${target.container} only (valid 1 hour, a new one at every restart)`
+        : auth.kind === 'token'
+          ? 'storage tokens of your sign-in: they reach every account and container your identity can, not only this one'
+          : auth.kind === 'key'
+            ? 'the account key: it reaches every container of the account'
+            : 'the SAS you attached, with exactly what it allows';
     await this.onChanged(`Previewed apps now use ${target.account.label}/${target.container}, with ${scope}.`);
   }
 
@@ -102,7 +112,8 @@ export class PreviewChoices {
         reach: 'container',
         label: `$(lock) Only the container ${container}`,
         description: 'user delegation SAS, 1 hour',
-        detail: 'The app gets a SAS for this container and nothing else (connection string and AZURE_STORAGE_SAS_TOKEN; DefaultAzureCredential alone will not work). A restart gives a new one; one already given stays valid until it expires.',
+        detail:
+          'The app gets a SAS for this container and nothing else (connection string and AZURE_STORAGE_SAS_TOKEN; DefaultAzureCredential alone will not work). A restart gives a new one; one already given stays valid until it expires.',
       },
     ];
     const pick = await vscode.window.showQuickPick(items, { title: `What may previewed apps reach in ${account}?`, ignoreFocusOut: true });

@@ -84,7 +84,11 @@ export class AzurePreviewHook implements RunHook {
       const key = await scope.track((signal) => this.delegationKey(client, `${target.blobEndpoint}|${auth.identity}`, signal, CONTAINER_SAS_MS));
       const sasToken = containerSas(key, target.accountName, container, target.blobEndpoint.startsWith('https:'), CONTAINER_SAS_MS);
       const selection: PreviewSelection = { target: { ...target, auth: { kind: 'sas', sasToken } }, container };
-      this.runs.set(run.id, { scope, account, revocation: `nothing revocable: the user delegation SAS for ${container} stays valid until ${new URLSearchParams(sasToken).get('se')}` });
+      this.runs.set(run.id, {
+        scope,
+        account,
+        revocation: `nothing revocable: the user delegation SAS for ${container} stays valid until ${new URLSearchParams(sasToken).get('se')}`,
+      });
       this.opts.log.info(`[run ${run.id}] azure: ${target.accountName}/${container} via a user delegation SAS for that container only`);
       return previewEnvironment(selection);
     }

@@ -48,7 +48,10 @@ export class SignInCommands {
       try {
         await this.deps.accounts.signInWith(kind);
       } catch (e) {
-        const hint = kind === 'cli' ? 'Run "az login" in a terminal, then try again.' : 'Set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET (or run on a managed identity), then try again.';
+        const hint =
+          kind === 'cli'
+            ? 'Run "az login" in a terminal, then try again.'
+            : 'Set AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET (or run on a managed identity), then try again.';
         void vscode.window.showErrorMessage(`Could not sign in with ${what}: ${(e as Error).message.split('\n')[0]} ${hint}`);
       }
     });

@@ -12,8 +12,6 @@ export class Config {
   }
 
   static affectsRestart(e: vscode.ConfigurationChangeEvent, scope?: vscode.ConfigurationScope): boolean {
-    return (Object.keys(SETTINGS) as SettingName[]).some(
-      (k) => SETTINGS[k].effect === 'restart' && e.affectsConfiguration(`${SECTION}.${k}`, scope),
-    );
+    return (Object.keys(SETTINGS) as SettingName[]).some((k) => SETTINGS[k].effect === 'restart' && e.affectsConfiguration(`${SECTION}.${k}`, scope));
   }
 }

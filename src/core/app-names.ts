@@ -20,7 +20,11 @@ export class FileNameError extends Error {
 /** Bokeh and Panel route an app by its file name as a Tornado pattern matched against the raw (percent-encoded) path. */
 export function checkRoutableStem(stem: string, label: string): void {
   if (/^[A-Za-z0-9_.'-]+$/.test(stem) && !/^\.+$/.test(stem)) return;
-  const suggestion = stem.normalize('NFKD').replace(/[^A-Za-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '') || 'app';
+  const suggestion =
+    stem
+      .normalize('NFKD')
+      .replace(/[^A-Za-z0-9_.-]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'app';
   throw new FileNameError(
     `${label} serves an app at a URL made from its file name, and cannot serve "${stem}" there: only ASCII letters, digits, "_", "-", "." and "'" work. Rename the file, for example to ${suggestion}.py.`,
   );

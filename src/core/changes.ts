@@ -7,15 +7,33 @@ import picomatch from 'picomatch';
 
 /** Folders whose changes never restart an app, whatever the settings say. */
 export const ALWAYS_IGNORED_DIRS: readonly string[] = [
-  '.git', 'node_modules', '__pycache__', '.venv', 'venv', '.env', 'env', '.tox', '.nox', 'site-packages',
-  '.mypy_cache', '.pytest_cache', '.ruff_cache', '.ipynb_checkpoints', '.conda', '.vscode-test',
+  '.git',
+  'node_modules',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.env',
+  'env',
+  '.tox',
+  '.nox',
+  'site-packages',
+  '.mypy_cache',
+  '.pytest_cache',
+  '.ruff_cache',
+  '.ipynb_checkpoints',
+  '.conda',
+  '.vscode-test',
 ];
 
 export class ChangeFilter {
   private readonly include: (p: string) => boolean;
   private readonly exclude: (p: string) => boolean;
 
-  constructor(readonly root: string, include: string, exclude: readonly string[] = []) {
+  constructor(
+    readonly root: string,
+    include: string,
+    exclude: readonly string[] = [],
+  ) {
     this.include = picomatch(include || '**/*', { dot: true });
     this.exclude = exclude.length ? picomatch([...exclude], { dot: true }) : () => false;
   }
@@ -82,7 +100,12 @@ export class ContentFingerprints {
       const st = await fsp.stat(file);
       if (!st.isFile()) return `other:${st.mtimeMs}`;
       if (st.size > HASH_LIMIT) return `big:${st.size}:${st.mtimeMs}`;
-      return 'sha1:' + createHash('sha1').update(await fsp.readFile(file)).digest('hex');
+      return (
+        'sha1:' +
+        createHash('sha1')
+          .update(await fsp.readFile(file))
+          .digest('hex')
+      );
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return 'missing';
       return `unreadable:${++this.unreadable}`; // never equal to anything before: a change

@@ -149,7 +149,8 @@ function parseBinding(r: Reader): { key?: string | undefined; value?: string | u
     r.advanceTo(r.pos + 1);
     const blanks = r.skipWhile(isBlank);
     const c = r.peek();
-    if (blanks && c === '#') value = ''; // `KEY= # comment`
+    if (blanks && c === '#')
+      value = ''; // `KEY= # comment`
     else if (c === "'") value = decodeEscapes(r.quotedValue("'"), "\\'");
     else if (c === '"') value = decodeEscapes(r.quotedValue('"'), '\\\'"abfnrtv');
     else if (c === '' || c === '\n' || c === '\r') value = '';
@@ -259,7 +260,9 @@ export async function readEnvFile(file: string, base: Readonly<Record<string, st
     const st = await fs.stat(file);
     if (st.isDirectory()) throw new EnvFileError(`${file} is a folder, not a .env file: check the dataAppPreview.envFile setting.`);
     if (st.size > ENV_FILE_MAX_BYTES) {
-      throw new EnvFileError(`${file} is ${(st.size / 1024 / 1024).toFixed(1)} MB: a .env file goes into the app's environment, which cannot hold more than ${ENV_FILE_MAX_BYTES / 1024 / 1024} MB. Check the dataAppPreview.envFile setting.`);
+      throw new EnvFileError(
+        `${file} is ${(st.size / 1024 / 1024).toFixed(1)} MB: a .env file goes into the app's environment, which cannot hold more than ${ENV_FILE_MAX_BYTES / 1024 / 1024} MB. Check the dataAppPreview.envFile setting.`,
+      );
     }
     data = await fs.readFile(file);
   } catch (e) {
@@ -271,7 +274,9 @@ export async function readEnvFile(file: string, base: Readonly<Record<string, st
   const result = parseDotenv(data.toString('utf8'), base);
   for (const [key, value] of Object.entries(result.values)) {
     if (Buffer.byteLength(key) + 1 + Buffer.byteLength(value) > MAX_VARIABLE_BYTES) {
-      throw new EnvFileError(`${file}: the value of ${key} is ${Math.round(Buffer.byteLength(value) / 1024)} KB; one environment variable can hold at most 128 KB. Is a quote left open above it?`);
+      throw new EnvFileError(
+        `${file}: the value of ${key} is ${Math.round(Buffer.byteLength(value) / 1024)} KB; one environment variable can hold at most 128 KB. Is a quote left open above it?`,
+      );
     }
   }
   return result;

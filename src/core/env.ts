@@ -3,11 +3,7 @@
 /** Variables of the editor's own process that must not leak into an app. */
 const DROPPED = ['ELECTRON_RUN_AS_NODE', 'ELECTRON_NO_ATTACH_CONSOLE', 'VSCODE_IPC_HOOK', 'VSCODE_IPC_HOOK_CLI', 'VSCODE_NLS_CONFIG', 'VSCODE_HANDLES_UNCAUGHT_ERRORS'];
 
-export function childEnvironment(
-  base: NodeJS.ProcessEnv,
-  dotenv: Readonly<Record<string, string>>,
-  profile: Readonly<Record<string, string>>,
-): NodeJS.ProcessEnv {
+export function childEnvironment(base: NodeJS.ProcessEnv, dotenv: Readonly<Record<string, string>>, profile: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const k of DROPPED) delete env[k];
   Object.assign(env, dotenv, profile);

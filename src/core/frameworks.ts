@@ -1,20 +1,6 @@
 // Framework identities and detection from a file's name and text. No `vscode` import.
 
-export const FRAMEWORK_IDS = [
-  'panel',
-  'bokeh',
-  'streamlit',
-  'shiny',
-  'dash',
-  'gradio',
-  'flask',
-  'fastapi',
-  'voila',
-  'solara',
-  'observable',
-  'script',
-  'custom',
-] as const;
+export const FRAMEWORK_IDS = ['panel', 'bokeh', 'streamlit', 'shiny', 'dash', 'gradio', 'flask', 'fastapi', 'voila', 'solara', 'observable', 'script', 'custom'] as const;
 
 export type FrameworkId = (typeof FRAMEWORK_IDS)[number];
 

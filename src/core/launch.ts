@@ -4,9 +4,11 @@ import * as path from 'node:path';
 import { asgiAppVariable, type FrameworkId } from './frameworks';
 import { parseCustomCommand, type PlaceholderValues } from './placeholders';
 import { APP_ALIAS, checkRoutableStem, importableStem, observablePage } from './app-names';
+import { forwardedPrefix, voilaTornadoSettings, websocketOriginArgs } from './origins';
 import { preloadModules } from './preload';
 
 export { APP_ALIAS, FileNameError, importableStem } from './app-names';
+export { forwardedPrefix, voilaTornadoSettings } from './origins';
 
 export interface LaunchContext {
   readonly framework: FrameworkId;
@@ -83,40 +85,21 @@ export function launcherArgs(launcherPath: string, py: NonNullable<LaunchSpec['p
   ];
 }
 
-/** `host:port` of a forwarded origin (Panel and Bokeh list hosts, not origins). */
-const hostOf = (origin: string): string => {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return origin;
-  }
-};
-
-const WS_ORIGINS = (ctx: LaunchContext): string[] => {
-  const origins = [`${ctx.host}:${ctx.port}`, `localhost:${ctx.port}`, ...(ctx.extraOrigins ?? []).map(hostOf)];
-  return [...new Set(origins)].flatMap((o) => ['--allow-websocket-origin', o]);
-};
-
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/**
- * Voilà (Jupyter server) forbids framing by default, and the preview is a frame in a webview.
- * Its websockets accept an Origin other than the Host only when `allow_origin_pat` matches it.
- */
-export function voilaTornadoSettings(extraOrigins: readonly string[] = []): string {
-  const settings: Record<string, unknown> = {
-    headers: { 'Content-Security-Policy': "frame-ancestors 'self' * vscode-webview: vscode-file: https: http:" },
-  };
-  if (extraOrigins.length) settings.allow_origin_pat = `^(?:${extraOrigins.map((o) => escapeRegExp(o.toLowerCase())).join('|')})$`; // it lowercases the Origin
-  return JSON.stringify(settings);
-}
-
 function pythonModule(ctx: LaunchContext, module: string, argv: string[], extra: Partial<LaunchSpec> = {}, aliased = false): LaunchSpec {
   const preload = preloadModules(ctx.framework, ctx.text);
   if (aliased) {
     // Through the launcher, which imports the file under APP_ALIAS (and turns reloaders off).
     const python = { module, argv, preload, reloadersOff: true as const, alias: { name: APP_ALIAS, file: ctx.filePath } };
-    return { framework: ctx.framework, command: ctx.python, args: launcherArgs(ctx.launcherPath, python), cwd: path.dirname(ctx.filePath), env: {}, urlPath: '/', python, ...extra };
+    return {
+      framework: ctx.framework,
+      command: ctx.python,
+      args: launcherArgs(ctx.launcherPath, python),
+      cwd: path.dirname(ctx.filePath),
+      env: {},
+      urlPath: '/',
+      python,
+      ...extra,
+    };
   }
   return {
     framework: ctx.framework,
@@ -148,16 +131,6 @@ export function normalizeUrlPath(p: string): string {
   return trimmed.startsWith('/') ? trimmed : '/' + trimmed;
 }
 
-/**
- * The forwarded path prefix (`/proxy/8123/`), when the browser's URL has one. The forwarder
- * strips it, so the app serves at `/` but must build its own URLs under it.
- */
-export function forwardedPrefix(ctx: Pick<LaunchContext, 'forwardedPath'>): string | undefined {
-  const p = ctx.forwardedPath?.trim();
-  if (!p || p === '/') return undefined;
-  return '/' + p.replace(/^\/+|\/+$/g, '') + '/';
-}
-
 export function buildLaunch(ctx: LaunchContext): LaunchSpec {
   const file = ctx.filePath;
   const prefix = forwardedPrefix(ctx);
@@ -172,29 +145,42 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
       // Behind a forwarded prefix, a Bokeh server page asks for /static/js/… at the root,
       // outside the prefix: with BokehJS inline in the page only relative URLs are left (its
       // websocket is relative). Panel's pages use relative URLs already.
-      return pythonModule(ctx, ctx.framework, ['serve', file, '--port', port, '--address', ctx.host, ...WS_ORIGINS(ctx)], {
+      return pythonModule(ctx, ctx.framework, ['serve', file, '--port', port, '--address', ctx.host, ...websocketOriginArgs(ctx)], {
         urlPath: `/${encodeURIComponent(stem)}`,
         env: prefix && ctx.framework === 'bokeh' ? { BOKEH_RESOURCES: 'inline' } : {},
       });
     case 'streamlit':
-      return pythonModule(ctx, 'streamlit', [
-        'run', file,
-        '--server.port', port,
-        '--server.address', ctx.host,
-        '--server.headless', 'true',
-        '--server.runOnSave', 'false',
-        '--server.fileWatcherType', 'none',
-        '--browser.gatherUsageStats', 'false',
-        // The preview frame is cross-site to the webview, so the browser never sends the
-        // SameSite=Lax _streamlit_xsrf cookie and every st.file_uploader upload gets 403.
-        // CORS protection stays on: pages of other sites still cannot open its websocket.
-        '--server.enableXsrfProtection', 'false',
-      ], {
-        // A forwarded origin's websocket is refused (403) unless it is allow-listed. An
-        // environment variable, not the flag: a release without the option ignores it, where
-        // it would refuse an unknown flag.
-        env: ctx.extraOrigins?.length ? { STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: ctx.extraOrigins.join(' ') } : {},
-      });
+      return pythonModule(
+        ctx,
+        'streamlit',
+        [
+          'run',
+          file,
+          '--server.port',
+          port,
+          '--server.address',
+          ctx.host,
+          '--server.headless',
+          'true',
+          '--server.runOnSave',
+          'false',
+          '--server.fileWatcherType',
+          'none',
+          '--browser.gatherUsageStats',
+          'false',
+          // The preview frame is cross-site to the webview, so the browser never sends the
+          // SameSite=Lax _streamlit_xsrf cookie and every st.file_uploader upload gets 403.
+          // CORS protection stays on: pages of other sites still cannot open its websocket.
+          '--server.enableXsrfProtection',
+          'false',
+        ],
+        {
+          // A forwarded origin's websocket is refused (403) unless it is allow-listed. An
+          // environment variable, not the flag: a release without the option ignores it, where
+          // it would refuse an unknown flag.
+          env: ctx.extraOrigins?.length ? { STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: ctx.extraOrigins.join(' ') } : {},
+        },
+      );
     case 'shiny': {
       // Shiny imports a core app's file by its name; an Express app it runs from its path.
       const aliased = !importableStem(stem) && !/\bshiny\.express\b|from\s+shiny\s+import\s+[^\n]*\bexpress\b/.test(ctx.text);
@@ -205,19 +191,38 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
       // asks PyPI for its newest version at every start, before serving (up to 0.5 s).
       // Behind a forwarded prefix: --root-path (ASGI: requests arrive without it).
       return pythonModule(ctx, 'solara', [
-        'run', file, '--port', port, '--host', ctx.host, '--no-open', '--production', '--no-check-version',
+        'run',
+        file,
+        '--port',
+        port,
+        '--host',
+        ctx.host,
+        '--no-open',
+        '--production',
+        '--no-check-version',
         ...(prefixNoSlash ? ['--root-path', prefixNoSlash] : []),
       ]);
     case 'voila':
       return pythonModule(ctx, 'voila', [
-        file, '--port', port, '--no-browser', `--Voila.ip=${ctx.host}`, `--Voila.tornado_settings=${voilaTornadoSettings(ctx.extraOrigins)}`,
+        file,
+        '--port',
+        port,
+        '--no-browser',
+        `--Voila.ip=${ctx.host}`,
+        `--Voila.tornado_settings=${voilaTornadoSettings(ctx.extraOrigins)}`,
         // Behind a forwarded prefix the page asks for base_url/…, and the server serves at /.
         ...(prefix ? [`--Voila.base_url=${prefix}`, '--Voila.server_url=/'] : []),
       ]);
     case 'flask': {
       // `flask run` without --debug has no reloader; --no-reload makes that explicit.
       const aliased = !importableStem(stem);
-      return pythonModule(ctx, 'flask', ['--app', aliased ? APP_ALIAS : file, 'run', '--port', port, '--host', ctx.host, '--no-reload', '--no-debugger'], { env: { FLASK_DEBUG: '0' } }, aliased);
+      return pythonModule(
+        ctx,
+        'flask',
+        ['--app', aliased ? APP_ALIAS : file, 'run', '--port', port, '--host', ctx.host, '--no-reload', '--no-debugger'],
+        { env: { FLASK_DEBUG: '0' } },
+        aliased,
+      );
     }
     case 'fastapi': {
       const aliased = !importableStem(stem);
@@ -230,10 +235,16 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
       // forwarded prefix its page asks for prefix/_dash-…, while its routes stay at /.
       return pythonScript(ctx, { HOST: ctx.host, PORT: port, DASH_HOT_RELOAD: 'false', ...(prefix ? { DASH_REQUESTS_PATHNAME_PREFIX: prefix } : {}) }, true);
     case 'gradio':
-      return pythonScript(ctx, {
-        GRADIO_SERVER_NAME: ctx.host, GRADIO_SERVER_PORT: port, GRADIO_ANALYTICS_ENABLED: 'False',
-        ...(prefixNoSlash ? { GRADIO_ROOT_PATH: prefixNoSlash } : {}),
-      }, false);
+      return pythonScript(
+        ctx,
+        {
+          GRADIO_SERVER_NAME: ctx.host,
+          GRADIO_SERVER_PORT: port,
+          GRADIO_ANALYTICS_ENABLED: 'False',
+          ...(prefixNoSlash ? { GRADIO_ROOT_PATH: prefixNoSlash } : {}),
+        },
+        false,
+      );
     case 'script':
       return pythonScript(ctx, { HOST: ctx.host, PORT: port }, false);
     case 'observable': {
@@ -284,6 +295,4 @@ function pythonEntry(argv: readonly string[], python: string, preload: readonly 
 }
 
 /** Flags that would turn a framework's own reloader on. Tests assert none ever appears. */
-export const RELOADER_FLAGS: readonly string[] = [
-  '--autoreload', '--dev', '--reload', '--debug', '--auto-restart', '-a', '--server.runOnSave=true',
-];
+export const RELOADER_FLAGS: readonly string[] = ['--autoreload', '--dev', '--reload', '--debug', '--auto-restart', '-a', '--server.runOnSave=true'];

@@ -1,16 +1,7 @@
 // Custom command parsing: split like a POSIX shell would (quotes, backslashes) but never run
 // a shell, then expand `${name}` placeholders inside each argument. No `vscode` import.
 
-export const PLACEHOLDERS = [
-  'file',
-  'fileDirname',
-  'fileBasename',
-  'fileBasenameNoExtension',
-  'port',
-  'host',
-  'workspaceFolder',
-  'python',
-] as const;
+export const PLACEHOLDERS = ['file', 'fileDirname', 'fileBasename', 'fileBasenameNoExtension', 'port', 'host', 'workspaceFolder', 'python'] as const;
 
 export type PlaceholderName = (typeof PLACEHOLDERS)[number];
 export type PlaceholderValues = Readonly<Record<PlaceholderName, string>>;

@@ -44,7 +44,13 @@ export function looksLikePortInUse(output: string): boolean {
  * The port for the next run: the fixed setting (busy: PortInUseError), else the one this app had
  * (kept across restarts, unless it is `avoid` or taken now), else a free one.
  */
-export async function choosePort(o: { preferred: number; remembered: number | undefined; host: string; avoid?: number | undefined; log: { info(m: string): void } }): Promise<number> {
+export async function choosePort(o: {
+  preferred: number;
+  remembered: number | undefined;
+  host: string;
+  avoid?: number | undefined;
+  log: { info(m: string): void };
+}): Promise<number> {
   const fixed = o.preferred > 0;
   const candidate = fixed ? o.preferred : o.remembered;
   if (candidate && candidate !== o.avoid) {

@@ -28,7 +28,10 @@ export interface StopOptions {
 
 export class LaunchError extends Error {
   override readonly name = 'LaunchError';
-  constructor(message: string, readonly code?: string) {
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
     super(message);
   }
 }
@@ -45,7 +48,11 @@ export class ManagedProcess {
   private readonly known = new Set<number>();
   private stopping: Promise<ExitInfo> | undefined;
 
-  private constructor(private readonly child: ChildProcess, pid: number, marker: string) {
+  private constructor(
+    private readonly child: ChildProcess,
+    pid: number,
+    marker: string,
+  ) {
     this.pid = pid;
     this.marker = marker;
     this.known.add(pid);
@@ -172,7 +179,8 @@ export class ManagedProcess {
       const left = deadline - Date.now();
       if (left <= 0) return false;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([this.hasExited ? undefined : this.exited, new Promise((r) => (timer = setTimeout(r, Math.min(20, left))))].filter(Boolean));
+      const tick = new Promise<void>((r) => (timer = setTimeout(r, Math.min(20, left))));
+      await Promise.race(this.hasExited ? [tick] : [this.exited, tick]);
       clearTimeout(timer);
     }
   }

@@ -70,7 +70,12 @@ export class ModuleMissingError extends Error {
   readonly installCommand: string;
   /** The install as an argument array: run without any shell (Install in Terminal). */
   readonly installArgs: readonly string[];
-  constructor(readonly module: string, readonly pipPackage: string, readonly python: string, label: string) {
+  constructor(
+    readonly module: string,
+    readonly pipPackage: string,
+    readonly python: string,
+    label: string,
+  ) {
     const args = ['-m', 'pip', 'install', pipPackage];
     const cmd = [python, ...args].map((a) => quoteForShell(a)).join(' ');
     super(`${label} is not installed for ${python} (no module "${module}"). Install it with: ${cmd}`);

@@ -14,7 +14,10 @@ export class Reaper implements ProcessTracker {
   private child: ChildProcess | undefined;
 
   /** `script`: the reaper's JS file; `nodePath`: a node (or Electron run as node) binary. */
-  constructor(private readonly script: string, private readonly nodePath = process.execPath) {}
+  constructor(
+    private readonly script: string,
+    private readonly nodePath = process.execPath,
+  ) {}
 
   get pid(): number | undefined {
     return this.child?.pid;

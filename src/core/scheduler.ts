@@ -34,11 +34,14 @@ export class RestartScheduler {
     if (this.disposed) return;
     this.pendingReason = reason;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      if (this.running) this.opts.interrupt?.();
-      this.kick();
-    }, Math.max(0, this.opts.debounceMs()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        if (this.running) this.opts.interrupt?.();
+        this.kick();
+      },
+      Math.max(0, this.opts.debounceMs()),
+    );
   }
 
   /**

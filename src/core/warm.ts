@@ -48,7 +48,11 @@ class Standby {
   private readyInfo: StandbyReady | undefined;
   proc: ManagedProcess | undefined;
 
-  constructor(readonly key: string, private readonly log: Logger, /** Made for a Debug App run (debugpy pre-imported). */ readonly debug = false) {
+  constructor(
+    readonly key: string,
+    private readonly log: Logger,
+    /** Made for a Debug App run (debugpy pre-imported). */ readonly debug = false,
+  ) {
     this.ready = new Promise((r) => (this.resolveReady = r));
     this.sinkErr = (t) => log.debug(`standby: ${t.trimEnd()}`);
   }
@@ -182,10 +186,9 @@ export class WarmLaunch implements LaunchStrategy {
       return 'the interpreter, environment or launch profile changed';
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const ready = await Promise.race([
-      sb.ready,
-      new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), this.opts.readyWaitMs ?? 5000))),
-    ]).finally(() => clearTimeout(timer));
+    const ready = await Promise.race([sb.ready, new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), this.opts.readyWaitMs ?? 5000)))]).finally(() =>
+      clearTimeout(timer),
+    );
     if (ready === 'late') {
       void this.discard(sb);
       return 'the standby was not ready in time';
@@ -195,7 +198,7 @@ export class WarmLaunch implements LaunchStrategy {
       return 'the standby died';
     }
     const ack = await sb.go(req, 5000);
-    if (ack.kind === 'go') return { process: sb.proc!, via: 'warm' };
+    if (ack.kind === 'go') return { process: sb.proc, via: 'warm' };
     void this.discard(sb);
     return ack.kind === 'stale' ? `a pre-imported module changed (${ack.file})` : 'the standby did not take the run';
   }
@@ -210,17 +213,22 @@ export class WarmLaunch implements LaunchStrategy {
       if (this.disposed) return;
       const sb = new Standby(keyOf(spec, env), this.opts.log, python.debug !== undefined);
       try {
-        const proc = await ManagedProcess.spawn(
-          spec.command,
-          ['-u', this.opts.standbyScript, JSON.stringify({ modules: python.preload, workspace: this.opts.workspace })],
-          { cwd: spec.cwd, env, onStdout: (t) => sb.onStdout(t), onStderr: (t) => sb.onStderr(t), stdin: true },
-        );
+        const proc = await ManagedProcess.spawn(spec.command, ['-u', this.opts.standbyScript, JSON.stringify({ modules: python.preload, workspace: this.opts.workspace })], {
+          cwd: spec.cwd,
+          env,
+          onStdout: (t) => sb.onStdout(t),
+          onStderr: (t) => sb.onStderr(t),
+          stdin: true,
+        });
         sb.attach(proc);
         this.opts.tracker?.track(proc.pid, proc.marker);
         void proc.exited.then(() => this.opts.tracker?.untrack(proc.pid));
         this.standby = sb;
         void sb.ready.then((r) => {
-          if (r) this.opts.log.info(`standby pid ${r.pid} ready: pre-imported ${r.imported.join(', ') || 'nothing'}${Object.keys(r.failed).length ? `; failed ${Object.keys(r.failed).join(', ')}` : ''}`);
+          if (r)
+            this.opts.log.info(
+              `standby pid ${r.pid} ready: pre-imported ${r.imported.join(', ') || 'nothing'}${Object.keys(r.failed).length ? `; failed ${Object.keys(r.failed).join(', ')}` : ''}`,
+            );
         });
       } catch (e) {
         this.opts.log.warn(`Could not start a standby: ${(e as Error).message}`);

@@ -26,12 +26,7 @@ export class PreviewPanel extends Disposable {
   private status: StatusMessage;
 
   static create(extensionUri: vscode.Uri, title: string, initial: StatusMessage): PreviewPanel {
-    const panel = vscode.window.createWebviewPanel(
-      PREVIEW_VIEW_TYPE,
-      title,
-      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
-      previewWebviewOptions(extensionUri),
-    );
+    const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, previewWebviewOptions(extensionUri));
     return new PreviewPanel(panel, extensionUri, initial);
   }
 
@@ -41,7 +36,11 @@ export class PreviewPanel extends Disposable {
     return new PreviewPanel(panel, extensionUri, initial);
   }
 
-  private constructor(readonly panel: vscode.WebviewPanel, private readonly extensionUri: vscode.Uri, initial: StatusMessage) {
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    initial: StatusMessage,
+  ) {
     super();
     this.status = initial;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'preview.svg');

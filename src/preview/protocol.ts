@@ -36,9 +36,7 @@ export interface ReloadFrameMessage {
 
 export type HostToWebview = StatusMessage | ReloadFrameMessage;
 
-export type WebviewToHost =
-  | { readonly type: 'ready' }
-  | { readonly type: 'action'; readonly action: WebviewAction };
+export type WebviewToHost = { readonly type: 'ready' } | { readonly type: 'action'; readonly action: WebviewAction };
 
 /** What the webview persists with `setState`, and the serializer revives from. */
 export interface PersistedPreview {

@@ -78,7 +78,9 @@ function render(s: StatusMessage): void {
       message.textContent =
         s.state !== 'stopping' && s.debugging
           ? 'Under the debugger: the app runs once VS Code has attached; a breakpoint holds it here until you continue.'
-          : s.state === 'starting' ? `Starting the ${s.framework} server for ${s.appName}` : '';
+          : s.state === 'starting'
+            ? `Starting the ${s.framework} server for ${s.appName}`
+            : '';
       show($('overlay-output-btn'), true);
       break;
     case 'crashed':

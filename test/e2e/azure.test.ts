@@ -23,7 +23,10 @@ killOnExit();
 
 function filesUnder(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 function appPids(workspace: string): number[] {
@@ -78,7 +81,11 @@ describe('Azure Storage in a real VS Code', { timeout: 600_000 }, () => {
 
   const page = () => wb.page;
   /** A row of the Azure Storage tree by its label. */
-  const row = (label: string) => page().locator('.pane-body .monaco-list-row').filter({ has: page().locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.]/g, '\\.')}$`) }) }).first();
+  const row = (label: string) =>
+    page()
+      .locator('.pane-body .monaco-list-row')
+      .filter({ has: page().locator('.label-name', { hasText: new RegExp(`^${label.replace(/[.]/g, '\\.')}$`) }) })
+      .first();
 
   it('1. Sign in to the emulator from the sidebar and see containers and blobs', async () => {
     await page().locator('.activitybar .action-item a[aria-label*="Data App Preview"]').first().click();
@@ -134,10 +141,19 @@ describe('Azure Storage in a real VS Code', { timeout: 600_000 }, () => {
     fs.rmSync(logs, { recursive: true, force: true });
     server.saveLogs(logs);
     const files = filesUnder(logs);
-    assert.ok(files.some((f) => /Data App Preview/.test(f)), `the extension log is among the scanned files: ${files.map((f) => path.basename(f)).join(', ')}`);
-    assert.ok(files.some((f) => f.includes(APP.replace('.py', ''))), "the app's output channel is among the scanned files");
+    assert.ok(
+      files.some((f) => /Data App Preview/.test(f)),
+      `the extension log is among the scanned files: ${files.map((f) => path.basename(f)).join(', ')}`,
+    );
+    assert.ok(
+      files.some((f) => f.includes(APP.replace('.py', ''))),
+      "the app's output channel is among the scanned files",
+    );
     for (const f of files) assert.ok(!fs.readFileSync(f, 'utf8').includes(EMULATOR_KEY), `a secret in ${f}`);
-    const extLog = files.filter((f) => /Data App Preview/.test(f)).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    const extLog = files
+      .filter((f) => /Data App Preview/.test(f))
+      .map((f) => fs.readFileSync(f, 'utf8'))
+      .join('\n');
     assert.match(extLog, /azure: devstoreaccount1\/sales via connection string/);
     // The emulator's connection string holds its (public) key: nothing is revocable, and the log says so.
     assert.match(extLog, /azure scope closed: nothing revocable: the connection string holds the account key/);

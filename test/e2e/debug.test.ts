@@ -14,7 +14,11 @@ import { SHOTS, Workbench } from './workbench';
 
 killOnExit();
 
-const lineOf = (file: string, text: string) => fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+const lineOf = (file: string, text: string) =>
+  fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .findIndex((l) => l.includes(text)) + 1;
 
 describe('Debug App in a real VS Code (our debug type; no Python Debugger installed)', { timeout: 600_000 }, () => {
   let server: CodeServer;
@@ -105,7 +109,7 @@ describe('Debug App in a real VS Code (our debug type; no Python Debugger instal
     await pausedAt(name, handler, 'index'); // a new process, under the debugger again, the same breakpoint
     await continueRun();
     await wb.waitForAppText(name, '#msg', /^VERSION-2$/, 30_000);
-    assert.equal(isAlive(first!), false, 'the saved version runs in a new process');
+    assert.equal(isAlive(first), false, 'the saved version runs in a new process');
 
     // The debug toolbar's Restart restarts the app: a new process, stopped at the breakpoint again.
     const second = listenerOf(Number(/\/proxy\/(\d+)\//.exec((await wb.appFrame(name)).url())![1]));
@@ -115,8 +119,8 @@ describe('Debug App in a real VS Code (our debug type; no Python Debugger instal
     await continueRun();
     await wb.waitForAppText(name, '#msg', /^VERSION-2$/, 30_000);
     const deadline = Date.now() + 10_000;
-    while (isAlive(second!) && Date.now() < deadline) await wb.page.waitForTimeout(100);
-    assert.equal(isAlive(second!), false, "the toolbar's Restart started a new process");
+    while (isAlive(second) && Date.now() < deadline) await wb.page.waitForTimeout(100);
+    assert.equal(isAlive(second), false, "the toolbar's Restart started a new process");
 
     // Its Stop (Disconnect, for an attached session) stops the app ("debug.stopAppOnDisconnect").
     await wb.page.locator('.debug-toolbar .codicon-debug-disconnect, .debug-toolbar .codicon-debug-stop').first().click();

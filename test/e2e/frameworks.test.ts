@@ -80,7 +80,11 @@ describe('Real Panel, Streamlit and Dash apps in a real VS Code, through its por
       await wb.waitForAppText(app.file, 'text=Doubled rows', /Doubled rows: 6/); // Panel renders into shadow roots: the text engine pierces them
       const port = (f: typeof frame) => Number(/\/proxy\/(\d+)\//.exec(f.url())![1]);
       const firstPort = port(frame);
-      if (app.websocket) assert.ok(sockets.some((u) => u.includes(`/proxy/${firstPort}/`)), `a websocket to the app went through /proxy/${firstPort}/ (saw: ${sockets.join(', ') || 'none'})`);
+      if (app.websocket)
+        assert.ok(
+          sockets.some((u) => u.includes(`/proxy/${firstPort}/`)),
+          `a websocket to the app went through /proxy/${firstPort}/ (saw: ${sockets.join(', ') || 'none'})`,
+        );
       const first = listenerOf(firstPort);
       assert.ok(first, `a process serves port ${firstPort}`);
       await wb.screenshot(`${app.label}-visible`);
@@ -92,7 +96,11 @@ describe('Real Panel, Streamlit and Dash apps in a real VS Code, through its por
       const last = listenerOf(lastPort);
       assert.ok(last && last !== first, `a new process serves the saved version (port ${lastPort})`);
       assert.equal(isAlive(first), false, 'the first server is gone');
-      if (app.websocket) assert.ok(sockets.some((u) => u.includes(`/proxy/${lastPort}/`)), `the saved version's websocket went through /proxy/${lastPort}/`);
+      if (app.websocket)
+        assert.ok(
+          sockets.some((u) => u.includes(`/proxy/${lastPort}/`)),
+          `the saved version's websocket went through /proxy/${lastPort}/`,
+        );
       await wb.screenshot(`${app.label}-after-saves`);
 
       await wb.closeTab(`${app.file} · `);

@@ -45,7 +45,10 @@ async function runInHost(run: HostRun): Promise<{ results: Result[]; report: str
     const results: Result[] = JSON.parse(fs.readFileSync(report, 'utf8'));
     for (const r of results) console.log(`  ${r.ok ? '✔' : '✖'} [extension host] ${r.name} (${r.ms} ms)${r.error ? `\n${r.error}` : ''}`);
     assert.equal(results.length, run.expected, 'every extension-host test ran');
-    assert.deepEqual(results.filter((r) => !r.ok).map((r) => r.name), []);
+    assert.deepEqual(
+      results.filter((r) => !r.ok).map((r) => r.name),
+      [],
+    );
     assert.equal(code, 0, 'VS Code reported success');
     return { results, report };
   } finally {
@@ -76,7 +79,12 @@ describe('inside the real extension host', { timeout: 300_000 }, () => {
     // Its bundled debugpy, as the real extension ships it: a copy of the main venv's package.
     const bundled = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-bundled-'));
     const site = path.join(path.dirname(path.dirname(venvPython('main'))), 'lib');
-    const pkg = path.join(site, fs.readdirSync(site).find((d) => d.startsWith('python'))!, 'site-packages', 'debugpy');
+    const pkg = path.join(
+      site,
+      fs.readdirSync(site).find((d) => d.startsWith('python'))!,
+      'site-packages',
+      'debugpy',
+    );
     fs.cpSync(pkg, path.join(bundled, 'libs', 'debugpy'), { recursive: true });
     const standIn = path.join(bundled, 'python-debugger-stand-in.vsix');
     execFileSync(path.join(REPO, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', standIn], {

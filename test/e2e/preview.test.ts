@@ -161,10 +161,10 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     const deadline = Date.now() + 15_000;
     while (alive(pid) && Date.now() < deadline) await wb.page.waitForTimeout(100);
     await wb.screenshot('closed-one');
-    assert.equal(alive(pid), false, 'the closed preview\'s server is gone');
+    assert.equal(alive(pid), false, "the closed preview's server is gone");
     assert.equal(appServers(workspace).length, 1, 'the other app keeps running');
     await wb.page.waitForTimeout(500);
-    assert.ok(workspacePythons(workspace, 'standbys').length <= 1, 'the closed app\'s standby is gone too');
+    assert.ok(workspacePythons(workspace, 'standbys').length <= 1, "the closed app's standby is gone too");
   });
 
   it('8. Figures: repeated preview and save timings (printed, not asserted)', async () => {
@@ -197,7 +197,7 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     await wb.closeTab('heavy_app.py · ');
   });
 
-  it('10. The app\'s page cannot speak for the extension: messages it posts to the preview are ignored', async () => {
+  it("10. The app's page cannot speak for the extension: messages it posts to the preview are ignored", async () => {
     const FORGER = 'forging_app.py';
     await wb.openFile(FORGER);
     await wb.command('Data App: Preview App');

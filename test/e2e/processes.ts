@@ -3,7 +3,11 @@
 import * as fs from 'node:fs';
 import { isAlive } from '../../src/core/process';
 
-const pids = (): number[] => fs.readdirSync('/proc').filter((n) => /^\d+$/.test(n)).map(Number);
+const pids = (): number[] =>
+  fs
+    .readdirSync('/proc')
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
 
 /**
  * Python processes of `workspace` (their command lines name it): app servers started cold, and
@@ -24,7 +28,10 @@ export function workspacePythons(workspace: string, which: 'servers' | 'standbys
 /** The process listening on 127.0.0.1:`port`, cold or warm. */
 export function listenerOf(port: number): number | undefined {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  const row = fs.readFileSync('/proc/net/tcp', 'utf8').split('\n').map((l) => l.trim().split(/\s+/))
+  const row = fs
+    .readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
     .find((f) => f[1]?.endsWith(`:${hex}`) && f[3] === '0A'); // 0A: LISTEN
   if (!row) return undefined;
   const socket = `socket:[${row[9]}]`;

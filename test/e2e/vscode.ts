@@ -14,7 +14,10 @@ export const CACHE = process.env.DAP_CACHE ?? path.join(REPO, '.vscode-test');
 /** Installs code-server on demand (cached) and returns its binary. Throws with the reason. */
 export function ensureCodeServer(): string {
   try {
-    return execFileSync('bash', [path.join(REPO, 'test/e2e/install-code-server.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+    return execFileSync('bash', [path.join(REPO, 'test/e2e/install-code-server.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
+      .trim()
+      .split('\n')
+      .pop()!;
   } catch (e) {
     throw new Error(`code-server could not be installed, so VS Code cannot run: ${(e as Error).message}`);
   }
@@ -139,8 +142,16 @@ export class CodeServer {
     const child = spawn(
       bin,
       [
-        '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-        '--disable-workspace-trust', '--disable-getting-started-override', ...common, opts.workspace,
+        '--bind-addr',
+        `127.0.0.1:${port}`,
+        '--auth',
+        'none',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        ...common,
+        opts.workspace,
       ],
       { env, detached: true, stdio: ['ignore', opts.verbose ? 'inherit' : 'ignore', opts.verbose ? 'inherit' : 'ignore'] },
     );

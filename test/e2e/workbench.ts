@@ -9,7 +9,6 @@ import { REPO, type CodeServer } from './vscode';
 
 export const SHOTS = process.env.DAP_SCREENSHOTS ?? path.join(REPO, 'test-results', 'e2e');
 
-
 /** A RegExp matching exactly `text`. */
 function exactly(text: string): RegExp {
   return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
@@ -17,7 +16,12 @@ function exactly(text: string): RegExp {
 
 export class Workbench {
   private shot = 0;
-  private constructor(readonly server: CodeServer, readonly browser: Browser, readonly page: Page, private readonly profile: string) {}
+  private constructor(
+    readonly server: CodeServer,
+    readonly browser: Browser,
+    readonly page: Page,
+    private readonly profile: string,
+  ) {}
 
   static async open(server: CodeServer, url = server.folderUrl(), beforeGoto?: (page: Page) => Promise<unknown>): Promise<Workbench> {
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-chromium-'));
@@ -49,9 +53,12 @@ export class Workbench {
         await input.waitFor({ state: 'visible', timeout: 5000 });
         await input.fill(`>${title}`);
         // The row whose label is exactly the title (not "…Close Editor Group" for "…Close Editor").
-        const row = this.page.locator('.quick-input-widget .monaco-list-row').filter({
-          has: this.page.locator('.label-name', { hasText: exactly(title) }),
-        }).first();
+        const row = this.page
+          .locator('.quick-input-widget .monaco-list-row')
+          .filter({
+            has: this.page.locator('.label-name', { hasText: exactly(title) }),
+          })
+          .first();
         await row.waitFor({ state: 'visible', timeout: 10_000 });
         await row.click();
         return;
@@ -82,9 +89,12 @@ export class Workbench {
     await input.waitFor({ state: 'visible', timeout: 5000 });
     await input.fill(rel);
     // The file itself, not a history entry such as a closed preview titled "<name> · …".
-    const row = this.page.locator('.quick-input-widget .monaco-list-row').filter({
-      has: this.page.locator('.label-name', { hasText: exactly(path.basename(rel)) }),
-    }).first();
+    const row = this.page
+      .locator('.quick-input-widget .monaco-list-row')
+      .filter({
+        has: this.page.locator('.label-name', { hasText: exactly(path.basename(rel)) }),
+      })
+      .first();
     await row.waitFor({ state: 'visible', timeout: 10_000 });
     await row.click();
     const name = path.basename(rel);
@@ -176,7 +186,11 @@ export class Workbench {
     let last = '';
     while (Date.now() < deadline) {
       const f = await this.previewFrame(appName, timeoutMs);
-      last = (await f.locator('#state').textContent().catch(() => '')) ?? '';
+      last =
+        (await f
+          .locator('#state')
+          .textContent()
+          .catch(() => '')) ?? '';
       if (label.test(last)) return;
       await this.page.waitForTimeout(50);
     }

@@ -24,7 +24,10 @@ import { get, PYTHON, startable } from './harness';
 
 const REPO = path.resolve(__dirname, '../../..');
 const SEED = venvPython('seed');
-const ENVS: Array<[string, string]> = [['seed', SEED], ['newest', PYTHON]];
+const ENVS: Array<[string, string]> = [
+  ['seed', SEED],
+  ['newest', PYTHON],
+];
 
 let http: TestAzurite;
 let https: TestAzurite;
@@ -53,7 +56,6 @@ function readmePanelApp(): string {
   assert.ok(block, 'the example is a python block');
   return block[1]!;
 }
-
 
 function sasTargets(): Array<[string, StorageTarget]> {
   const sas = emulatorSasUrls(http, 'sales');
@@ -99,7 +101,8 @@ describe('adlfs with zero code change: pd.read_csv("abfs://<container>/<path>")'
       // retries); the README says which adlfs the token endpoint needs.
       const rows: string[] = [];
       if (name === 'seed') rows.push(`${name} | token endpoint: not run; adlfs 2023.8 has no account_host, so it cannot reach an emulator`);
-      else signIns.push(['token endpoint (OAuth over HTTPS)', { ...previewEnvironment({ target: tokenTarget(https), container: 'sales' }, grant), SSL_CERT_FILE: https.certFile! }]);
+      else
+        signIns.push(['token endpoint (OAuth over HTTPS)', { ...previewEnvironment({ target: tokenTarget(https), container: 'sales' }, grant), SSL_CERT_FILE: https.certFile! }]);
       try {
         for (const [label, env] of signIns) {
           const r = await readWithAdlfs(python, env);
@@ -117,7 +120,12 @@ describe('adlfs with zero code change: pd.read_csv("abfs://<container>/<path>")'
 /** Runs `panel serve FILE --autoreload` (Panel's own reloader) until it exits or 40 s pass. */
 async function panelAutoreload(python: string, dir: string, file: string, env: Record<string, string>): Promise<{ code: number | string | null; output: string }> {
   const port = await pickFreePort();
-  const child = spawn(python, ['-m', 'panel', 'serve', file, '--autoreload', '--port', String(port), '--address', '127.0.0.1'], { cwd: dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(python, ['-m', 'panel', 'serve', file, '--autoreload', '--port', String(port), '--address', '127.0.0.1'], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -149,7 +157,9 @@ describe('the seed: Panel --autoreload with adlfs, and the same app previewed', 
       for (const [name, python] of ENVS) {
         const r = await panelAutoreload(python, dir, 'app.py', emulatorAppEnv(http));
         const line = /^.*This event loop is already running.*$/m.exec(r.output)?.[0];
-        console.log(`  ${name}: panel serve --autoreload ${line ? `failed: "${line.trim()}", exit ${r.code}` : `did not fail this way (exit code ${r.code}); this version no longer reproduces the seed`}`);
+        console.log(
+          `  ${name}: panel serve --autoreload ${line ? `failed: "${line.trim()}", exit ${r.code}` : `did not fail this way (exit code ${r.code}); this version no longer reproduces the seed`}`,
+        );
         if (name === 'seed') {
           assert.ok(line, `the seed reproduces:\n${r.output.slice(-3000)}`);
           assert.notEqual(r.code, 0);
@@ -160,7 +170,10 @@ describe('the seed: Panel --autoreload with adlfs, and the same app previewed', 
     }
   });
 
-  for (const [mode, warm] of [['warm', true], ['cold', false]] as const) {
+  for (const [mode, warm] of [
+    ['warm', true],
+    ['cold', false],
+  ] as const) {
     it(`previewed by the extension on the seed versions, it serves the data through 50 ${mode} restarts with no loop error and nothing left`, async () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-seed-fixture-'));
       fs.writeFileSync(path.join(dir, 'app.py'), readmePanelApp());
@@ -191,7 +204,7 @@ describe('the seed: Panel --autoreload with adlfs, and the same app previewed', 
         // and counted, and never reaches the next run (a new process).
         const atExit = (out.match(/Exception ignored in atexit callback/g) ?? []).length;
         console.log(`  seed, ${mode}: 50 restarts, started ${[...vias].map(([v, n]) => `${n}× ${v}`).join(', ')}; 0 loop errors; ${atExit} interrupted adlfs finalizers at exit`);
-        if (warm) assert.ok((vias.get('warm') ?? 0) >= 45, `most restarts were warm (${[...vias]})`);
+        if (warm) assert.ok((vias.get('warm') ?? 0) >= 45, `most restarts were warm (${JSON.stringify([...vias])})`);
       } finally {
         await app.dispose();
       }

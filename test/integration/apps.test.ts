@@ -46,7 +46,13 @@ describe('real apps: start, restart on a file change, stop', () => {
 
         await app.controller.stop();
         assert.equal(app.controller.supervisor.state, 'stopped');
-        assert.equal(await get(url).then(() => 'answered', () => 'refused'), 'refused');
+        assert.equal(
+          await get(url).then(
+            () => 'answered',
+            () => 'refused',
+          ),
+          'refused',
+        );
       } finally {
         await app.dispose();
       }

@@ -84,7 +84,10 @@ test('sign in by SAS: account SAS URL and container SAS URL; a read-only SAS ref
   const cont = parseSasUrl(sas.container);
   assert.equal(cont.container, 'big');
   const level = await listLevel(hub.client({ target: cont }).getContainerClient('big'), 'many/sub/');
-  assert.deepEqual(level.blobs.map((b) => b.name), ['many/sub/inner.txt']);
+  assert.deepEqual(
+    level.blobs.map((b) => b.name),
+    ['many/sub/inner.txt'],
+  );
   assert.equal(level.blobs[0]!.size, 5);
   assert.ok(level.blobs[0]!.lastModified instanceof Date);
 });
@@ -133,7 +136,11 @@ test('upload a folder with progress, download, read as text, delete', async () =
   const size = await downloadBlob(c, 'up/nested/big.bin', dest);
   assert.equal(size, 9 * 1024 * 1024);
   assert.ok(fs.readFileSync(dest).equals(Buffer.alloc(9 * 1024 * 1024, 0)));
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.includes('.part-')), [], 'no temporary file left');
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.includes('.part-')),
+    [],
+    'no temporary file left',
+  );
   assert.equal(await readText(c, 'up/a.csv'), 'region,amount\nnorth,10\n');
   await assert.rejects(readText(c, 'up/nested/big.bin'), NotTextError);
 

@@ -2,7 +2,16 @@
 // HTTPS with OAuth and a certificate made here, and a TokenCredential that stands in for
 // Microsoft Entra ID, which cannot be reached from this machine.
 import type { AccessToken, TokenCredential } from '@azure/core-auth';
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, ContainerSASPermissions, generateAccountSASQueryParameters, generateBlobSASQueryParameters, StorageSharedKeyCredential, type BlobServiceClient } from '@azure/storage-blob';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  ContainerSASPermissions,
+  generateAccountSASQueryParameters,
+  generateBlobSASQueryParameters,
+  StorageSharedKeyCredential,
+  type BlobServiceClient,
+} from '@azure/storage-blob';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -30,7 +39,11 @@ export interface TestAzurite {
 export function makeCertificate(dir: string): { cert: string; key: string } {
   const cert = path.join(dir, 'cert.pem');
   const key = path.join(dir, 'key.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -75,7 +88,10 @@ export class EmulatorTokenCredential implements TokenCredential {
   readonly tenant = randomUUID();
   readonly oid = randomUUID();
   calls = 0;
-  constructor(public delayMs = 0, private readonly lifetimeS = 3600) {}
+  constructor(
+    public delayMs = 0,
+    private readonly lifetimeS = 3600,
+  ) {}
 
   async getToken(_scopes: string | string[], options?: { abortSignal?: AbortSignal }): Promise<AccessToken> {
     this.calls++;
@@ -110,7 +126,12 @@ export function emulatorSasUrls(a: TestAzurite, container: string): { account: s
   const key = new StorageSharedKeyCredential(EMULATOR_ACCOUNT, EMULATOR_KEY);
   const expiresOn = new Date(Date.now() + 3_600_000);
   const accountSas = generateAccountSASQueryParameters(
-    { expiresOn, permissions: AccountSASPermissions.parse('rl'), resourceTypes: AccountSASResourceTypes.parse('sco').toString(), services: AccountSASServices.parse('b').toString() },
+    {
+      expiresOn,
+      permissions: AccountSASPermissions.parse('rl'),
+      resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+      services: AccountSASServices.parse('b').toString(),
+    },
     key,
   ).toString();
   const containerSas = generateBlobSASQueryParameters({ containerName: container, permissions: ContainerSASPermissions.parse('rl'), expiresOn }, key).toString();

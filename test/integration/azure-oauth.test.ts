@@ -114,12 +114,15 @@ test('a user delegation SAS minted from the sign-in works for a client that only
   assert.equal(r.ok, true, JSON.stringify(r));
   assert.equal(r.first, CSV);
   // Short-lived: 15 minutes (and 5 minutes of clock skew before).
-  const sas = new URLSearchParams(env.AZURE_STORAGE_SAS_TOKEN!);
+  const sas = new URLSearchParams(env.AZURE_STORAGE_SAS_TOKEN);
   const lifetime = Date.parse(sas.get('se')!) - Date.parse(sas.get('st')!);
   assert.ok(Math.abs(lifetime - 20 * 60_000) < 2000, `SAS lifetime ${lifetime} ms`);
   await hook.closeRun(run);
   // The log says what was taken back and what was not.
-  assert.ok(log.lines.some((l) => l.includes(`[run uds1] azure scope closed: token endpoint secret revoked; its user delegation SAS stays valid until ${sas.get('se')}`)), log.lines.join('\n'));
+  assert.ok(
+    log.lines.some((l) => l.includes(`[run uds1] azure scope closed: token endpoint secret revoked; its user delegation SAS stays valid until ${sas.get('se')}`)),
+    log.lines.join('\n'),
+  );
   // The next runs reuse the delegation key: it is fetched once, not at every restart.
   for (const id of ['uds2', 'uds3']) {
     const next = await hook.openRun({ id, port: 0, startedAt: Date.now() });
@@ -148,14 +151,17 @@ test('container only: a signed-in app gets a SAS for the chosen container and no
   assert.equal(theirs.ok, false, 'another container is refused');
   assert.match(theirs.error ?? '', /AuthorizationFailure|not authorized|403/i);
   await hook.closeRun(run);
-  assert.ok(log.lines.some((l) => /\[run cont1\] azure scope closed: nothing revocable: the user delegation SAS for sales stays valid until /.test(l)), log.lines.join('\n'));
+  assert.ok(
+    log.lines.some((l) => /\[run cont1\] azure scope closed: nothing revocable: the user delegation SAS for sales stays valid until /.test(l)),
+    log.lines.join('\n'),
+  );
 });
 
 /** Every secret value the test knows of, to scan logs and output for. */
 function secretsToScan(envs: Array<Record<string, string | null>>): string[] {
   const s = new Set<string>(credential.minted);
   for (const e of envs) {
-    for (const k of ['IDENTITY_HEADER', 'AZURE_STORAGE_SAS_TOKEN', 'AZURE_STORAGE_CONNECTION_STRING']) if (e[k]) s.add(e[k]!);
+    for (const k of ['IDENTITY_HEADER', 'AZURE_STORAGE_SAS_TOKEN', 'AZURE_STORAGE_CONNECTION_STRING']) if (e[k]) s.add(e[k]);
   }
   return [...s];
 }
@@ -247,14 +253,16 @@ test("lifecycle: a run's operations in flight are drained (or aborted after the 
       const pid1 = app.controller.supervisor.pid!;
       slow.delayMs = delayMs;
       // The app asks for a token; the editor's credential is slow to answer.
-      const inflight = fetch(`${broker.endpoint}?api-version=2019-08-01&resource=https://storage.azure.com`, { headers: { 'X-IDENTITY-HEADER': envs[0]!.IDENTITY_HEADER! } }).then(async (r) => {
-        events.push([`answer ${r.status}`, Date.now()]);
-        return r.status;
-      });
+      const inflight = fetch(`${broker.endpoint}?api-version=2019-08-01&resource=https://storage.azure.com`, { headers: { 'X-IDENTITY-HEADER': envs[0]!.IDENTITY_HEADER! } }).then(
+        async (r) => {
+          events.push([`answer ${r.status}`, Date.now()]);
+          return r.status;
+        },
+      );
       await waitFor('the token request to reach the credential', () => slow.calls > 0 || undefined);
       const restarting = app.controller.restartNow('test');
       // Watch the first process: when does it die?
-      await waitFor('the first process to stop', () => (app.controller.supervisor.pid !== pid1 || undefined), 30_000);
+      await waitFor('the first process to stop', () => app.controller.supervisor.pid !== pid1 || undefined, 30_000);
       events.push(['stopped', Date.now()]);
       await restarting;
       const status = await inflight;

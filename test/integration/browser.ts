@@ -8,7 +8,10 @@ import { launchChromium } from '../chromium';
 import { FORWARDED_HOST, WEBVIEW_HOST } from './forwarder';
 
 export class TestBrowser {
-  private constructor(readonly browser: Browser, private readonly home: string) {}
+  private constructor(
+    readonly browser: Browser,
+    private readonly home: string,
+  ) {}
 
   static async launch(): Promise<TestBrowser> {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-it-chromium-'));

@@ -70,7 +70,10 @@ async function attach(at: DebugListening, file: string, lines: number[]): Promis
   const attached = dc.attachRequest({ justMyCode: true } as never);
   await within(10_000, 'initialized event', dc.waitForEvent('initialized'));
   const set = await dc.setBreakpointsRequest({ source: { path: file }, breakpoints: lines.map((line) => ({ line })) });
-  assert.deepEqual(set.body.breakpoints.map((b) => [b.verified, b.line]), lines.map((l) => [true, l]));
+  assert.deepEqual(
+    set.body.breakpoints.map((b) => [b.verified, b.line]),
+    lines.map((l) => [true, l]),
+  );
   await within(10_000, 'configurationDone response', dc.configurationDoneRequest());
   await within(10_000, 'attach response', attached);
   return dc;
@@ -119,7 +122,11 @@ for (const warm of [false, true]) {
             await dc.continueRequest({ threadId: first.threadId });
             const outcome = await started;
             assert.equal(outcome.kind, 'ready', JSON.stringify(outcome));
-            if (warm && run > 1) assert.ok(app.log.lines.some((l) => l.includes('start (warm)')), 'the restart went through the standby');
+            if (warm && run > 1)
+              assert.ok(
+                app.log.lines.some((l) => l.includes('start (warm)')),
+                'the restart went through the standby',
+              );
 
             const page = get(`http://127.0.0.1:${app.controller.supervisor.port}/`);
             const inHandler = await stoppedAt(dc);
@@ -187,7 +194,10 @@ describe('Debug App and the warm standby', () => {
       await app.startReady();
       await (app.strategy as WarmLaunch).standbyReady();
       on = true;
-      for (const [i, via] of [[0, 'cold: debugging was turned on'], [1, 'warm']] as const) {
+      for (const [i, via] of [
+        [0, 'cold: debugging was turned on'],
+        [1, 'warm'],
+      ] as const) {
         const restarted = app.controller.restartNow(`debug ${i}`);
         const dc = await attach(await waitFor('debugpy listening', () => endpoints[i]), app.file, []);
         try {

@@ -48,7 +48,7 @@ const EDGE_CASES: string[] = [
 /** Random files from pieces that meet at the parser's edges. */
 function generated(n: number, seed: number): string[] {
   let x = seed;
-  const rand = () => ((x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const rand = () => (x = (x * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const pieces = ['A', 'B_1', 'export ', '=', ' ', '\t', '\n', '\r\n', '#', '"', "'", '\\', '${A}', '${B_1:-d}', '${', '}', ':-', 'x', 'y z', '$', 'é'];
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -61,7 +61,7 @@ function generated(n: number, seed: number): string[] {
 }
 
 describe('the .env reader', () => {
-  it('gives python-dotenv\'s values and unreadable lines on edge cases and 10,000 generated files', () => {
+  it("gives python-dotenv's values and unreadable lines on edge cases and 10,000 generated files", () => {
     const base = { HOME: '/home/u', EMPTY: '', A: 'from-base', KEYONLY: 'base-keyonly' };
     const texts = [...EDGE_CASES, ...generated(10_000, 42)];
     const cases = texts.map((text) => ({ text, base }));
@@ -71,7 +71,9 @@ describe('the .env reader', () => {
       const ours = parseDotenv(c.text, c.base);
       const theirs = expected[i]!;
       if (JSON.stringify(sorted(ours.values)) !== JSON.stringify(sorted(theirs.values)) || JSON.stringify(ours.badLines) !== JSON.stringify(theirs.badLines)) {
-        mismatches.push(`${JSON.stringify(c.text)}\n  ours:   ${JSON.stringify({ values: sorted(ours.values), badLines: ours.badLines })}\n  python: ${JSON.stringify({ values: sorted(theirs.values), badLines: theirs.badLines })}`);
+        mismatches.push(
+          `${JSON.stringify(c.text)}\n  ours:   ${JSON.stringify({ values: sorted(ours.values), badLines: ours.badLines })}\n  python: ${JSON.stringify({ values: sorted(theirs.values), badLines: theirs.badLines })}`,
+        );
       }
     }
     assert.equal(mismatches.length, 0, `${mismatches.length} of ${cases.length} differ:\n${mismatches.slice(0, 8).join('\n')}`);
@@ -80,7 +82,7 @@ describe('the .env reader', () => {
   it('is linear: 10 MB files of unterminated quotes, unclosed "${" or long blank runs (quadratic in python-dotenv\'s own parser) are read in seconds', () => {
     for (const [what, unit] of [
       ['unterminated double quotes', 'A="x\n'],
-      ["unterminated single quotes", "A='x\n"],
+      ['unterminated single quotes', "A='x\n"],
       ['unterminated quoted keys', "'k\n"],
       ['unclosed ${', 'A=${${${${\n'],
       ['spaces without #', `A=x${' '.repeat(1000)}y\n`],

@@ -26,7 +26,10 @@ const EXPECTED: Record<string, { framework: FrameworkId; texts: string[] }> = {
   'dash_app.py': { framework: 'dash', texts: ['Dash'] },
 };
 
-const apps = fs.readdirSync(EXAMPLES).filter((n) => n.endsWith('.py')).sort();
+const apps = fs
+  .readdirSync(EXAMPLES)
+  .filter((n) => n.endsWith('.py'))
+  .sort();
 
 let browser: TestBrowser;
 let azurite: TestAzurite;

@@ -53,7 +53,10 @@ async function runsColdThenWarm(c: Case, as: string): Promise<void> {
       assert.equal(page.status, 200, `${run}: ${app.controller.supervisor.url} answered ${page.status}`);
       if (c.expect) assert.match(page.body, c.expect);
     }
-    assert.deepEqual(app.log.lines.filter((l) => / start \(/.test(l)).map((l) => / start \((\w+)/.exec(l)![1]), ['cold', 'warm']);
+    assert.deepEqual(
+      app.log.lines.filter((l) => / start \(/.test(l)).map((l) => / start \((\w+)/.exec(l)![1]),
+      ['cold', 'warm'],
+    );
   } finally {
     await app.dispose();
   }
@@ -71,7 +74,11 @@ describe('hostile file names', () => {
         const { error } = outcome as { error: Error };
         assert.ok(error instanceof FileNameError, String(error));
         assert.match(error.message, /cannot serve "-it's "my" app\.v2 café" there.*Rename the file, for example to -it_s_my_app\.v2_cafe\.py/);
-        assert.deepEqual(app.log.lines.filter((l) => / start \(/.test(l)), [], 'nothing was started');
+        assert.deepEqual(
+          app.log.lines.filter((l) => / start \(/.test(l)),
+          [],
+          'nothing was started',
+        );
       } finally {
         await app.dispose();
       }

@@ -39,7 +39,8 @@ export async function startForwarder(): Promise<Forwarder> {
   const server = http.createServer((req, res) => {
     const to = target(req);
     if (to) proxy.web(req, res, { target: to });
-    else if (req.url === '/favicon.ico') res.writeHead(204).end(); // code-server's own icon is there
+    else if (req.url === '/favicon.ico')
+      res.writeHead(204).end(); // code-server's own icon is there
     else res.writeHead(404, { 'content-type': 'text/plain' }).end(`forwarder: ${req.url} is not under /proxy/<port>/`);
   });
   server.on('upgrade', (req, socket, head) => {

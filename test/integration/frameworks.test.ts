@@ -51,14 +51,40 @@ interface Case {
 const CASES: Case[] = [
   { label: 'Panel', framework: 'panel', file: 'panel_app.py', title: 'Panel', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
   { label: 'Bokeh server', framework: 'bokeh', file: 'bokeh_app.py', title: 'Bokeh', computed: 'n squared: 9', servesLoadedVersion: true, warm: true },
-  { label: 'Streamlit', framework: 'streamlit', file: 'streamlit_app.py', title: 'Streamlit', computed: 'Doubled rows: 6', servesLoadedVersion: false, warm: true, upload: 'Uploaded 8 bytes' },
+  {
+    label: 'Streamlit',
+    framework: 'streamlit',
+    file: 'streamlit_app.py',
+    title: 'Streamlit',
+    computed: 'Doubled rows: 6',
+    servesLoadedVersion: false,
+    warm: true,
+    upload: 'Uploaded 8 bytes',
+  },
   { label: 'Dash (app.run(debug=True))', framework: 'dash', file: 'dash_app.py', title: 'Dash', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
-  { label: 'Dash on FastAPI (debug=True: uvicorn child without --reload)', framework: 'dash', file: 'dash_fastapi_app.py', title: 'Dash FastAPI', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
+  {
+    label: 'Dash on FastAPI (debug=True: uvicorn child without --reload)',
+    framework: 'dash',
+    file: 'dash_fastapi_app.py',
+    title: 'Dash FastAPI',
+    computed: 'Doubled rows: 6',
+    servesLoadedVersion: true,
+    warm: true,
+  },
   { label: 'Shiny for Python', framework: 'shiny', file: 'shiny_app.py', title: 'Shiny', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
   { label: 'Gradio', framework: 'gradio', file: 'gradio_app.py', title: 'Gradio', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
   { label: 'Voilà', framework: 'voila', file: 'voila_app.ipynb', title: 'Voila', computed: 'Doubled rows: 6', servesLoadedVersion: false, warm: true },
   { label: 'Solara', framework: 'solara', file: 'solara_app.py', title: 'Solara', computed: 'Doubled rows: 6', servesLoadedVersion: true, warm: true },
-  { label: 'Observable Framework (npm, always cold)', framework: 'observable', file: 'src/index.md', title: 'Observable', computed: 'Doubled rows: 6', servesLoadedVersion: false, pushesEdits: true, warm: false },
+  {
+    label: 'Observable Framework (npm, always cold)',
+    framework: 'observable',
+    file: 'src/index.md',
+    title: 'Observable',
+    computed: 'Doubled rows: 6',
+    servesLoadedVersion: false,
+    pushesEdits: true,
+    warm: false,
+  },
 ];
 
 let browser: TestBrowser;
@@ -87,7 +113,12 @@ function makeApp(c: Case, forwarded: Forwarder, forwarding: () => boolean): Test
   const behind = (port: number) => (forwarding() ? { extraOrigins: [forwarded.origin], forwardedPath: forwarded.basePath(port) } : {});
   if (c.framework === 'observable') {
     // npx finds the project's own @observablehq/framework from a folder inside the repository.
-    return startable(c.file, c.framework, { ...common, fixtureDir: path.join(FRAMEWORKS, 'observable'), tempBase: path.join(REPO, '.cache', 'it'), launch: (dir, port) => ({ observableRoot: dir, ...behind(port) }) });
+    return startable(c.file, c.framework, {
+      ...common,
+      fixtureDir: path.join(FRAMEWORKS, 'observable'),
+      tempBase: path.join(REPO, '.cache', 'it'),
+      launch: (dir, port) => ({ observableRoot: dir, ...behind(port) }),
+    });
   }
   return startable(c.file, c.framework, { ...common, fixtureDir: FRAMEWORKS, launch: (_dir, port) => behind(port) });
 }
@@ -180,7 +211,8 @@ async function editChangesNothing(app: TestApp, c: Case, open: Page, served: num
 
 describe('every framework for real: cold, then warm', () => {
   for (const c of CASES) {
-    it(c.label, { timeout: 240_000 }, async () => { // a case that hangs fails by its name
+    it(c.label, { timeout: 240_000 }, async () => {
+      // a case that hangs fails by its name
       // The cold run as VS Code on the desktop shows it; the warm run behind code-server's forwarding.
       const forwarded = await startForwarder();
       let forwarding = false;
@@ -201,8 +233,8 @@ describe('every framework for real: cold, then warm', () => {
         assert.notEqual(app.controller.supervisor.pid, first, 'a new process serves the new version');
         const via = app.controller.supervisor.lastVia;
         assert.equal(via, c.warm ? 'warm' : 'cold: not a Python launch', `the second run started ${via}`);
-        await renderInFrame(app, c, 2, forwarded.url);
-        await editChangesNothing(app, c, await render(app, c, 2, forwarded.url), 2, 3, forwarded.url); // the warm run's reloader is off too
+        await renderInFrame(app, c, 2, forwarded.url.bind(forwarded));
+        await editChangesNothing(app, c, await render(app, c, 2, forwarded.url.bind(forwarded)), 2, 3, forwarded.url.bind(forwarded)); // the warm run's reloader is off too
 
         await app.controller.stop();
         assert.equal(app.controller.supervisor.state, 'stopped');

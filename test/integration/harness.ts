@@ -27,11 +27,21 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class RecordingLogger implements Logger {
   readonly lines: string[] = [];
-  trace(m: string) { this.lines.push(`trace ${m}`); }
-  debug(m: string) { this.lines.push(`debug ${m}`); }
-  info(m: string) { this.lines.push(`info ${m}`); }
-  warn(m: string) { this.lines.push(`warn ${m}`); }
-  error(m: string | Error) { this.lines.push(`error ${typeof m === 'string' ? m : m.message}`); }
+  trace(m: string) {
+    this.lines.push(`trace ${m}`);
+  }
+  debug(m: string) {
+    this.lines.push(`debug ${m}`);
+  }
+  info(m: string) {
+    this.lines.push(`info ${m}`);
+  }
+  warn(m: string) {
+    this.lines.push(`warn ${m}`);
+  }
+  error(m: string | Error) {
+    this.lines.push(`error ${typeof m === 'string' ? m : m.message}`);
+  }
 }
 
 /** Copies a fixture app (from `from`, default test/fixtures/apps) into a fresh folder (tests edit it). */

@@ -27,7 +27,16 @@ const sup = new AppSupervisor({
   readyTimeoutMs: () => 20_000,
   stopGraceMs: () => 1000,
   prepare: async (port) => {
-    const built = buildLaunch({ framework: 'script', filePath: file, text: '', python: PYTHON, host: '127.0.0.1', port, workspaceFolder: path.dirname(file), launcherPath: LAUNCHER });
+    const built = buildLaunch({
+      framework: 'script',
+      filePath: file,
+      text: '',
+      python: PYTHON,
+      host: '127.0.0.1',
+      port,
+      workspaceFolder: path.dirname(file),
+      launcherPath: LAUNCHER,
+    });
     const spec = debug === 'debug' ? debugLaunch(built, { launcherPath: LAUNCHER, address: { host: '127.0.0.1', port: port + 1 } }) : built;
     return { spec, env: childEnvironment(process.env, { DAP_TEST_MARKER: marker }, spec.env) };
   },

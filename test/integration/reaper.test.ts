@@ -17,7 +17,7 @@ async function hostWithApp(useReaper: boolean, debug = false) {
   });
   let out = '';
   host.stdout.setEncoding('utf8').on('data', (d) => (out += d));
-  const line = await waitFor('the host to start its app', () => (/READY .*\n/.exec(out)?.[0]), 20_000);
+  const line = await waitFor('the host to start its app', () => /READY .*\n/.exec(out)?.[0], 20_000);
   const [, kind, appPid, reaperPid] = line.trim().split(' ');
   assert.equal(kind, debug ? 'listening' : 'ready');
   return { host, marker, appPid: Number(appPid), reaperPid: Number(reaperPid) };
@@ -34,7 +34,7 @@ describe('reaper', () => {
     await waitFor('the reaper to exit', () => (!isAlivePid(reaperPid) ? true : undefined), 5000);
   });
 
-  it('covers Debug App runs: the app waiting for its debugger and debugpy\'s daemonized adapter go too', async () => {
+  it("covers Debug App runs: the app waiting for its debugger and debugpy's daemonized adapter go too", async () => {
     const { host, marker, appPid } = await hostWithApp(true, true);
     assert.ok(isAlivePid(appPid));
     const adapter = await waitFor('the debugpy adapter', () => processesWithMarker(marker).find((p) => p !== appPid), 10_000);

@@ -45,7 +45,7 @@ describe('stopping', () => {
       await app.startReady();
       const [sameGroup, newSession, daemon] = fs.readFileSync(pidsFile, 'utf8').split(' ').map(Number) as [number, number, number];
       assert.ok(isAlivePid(sameGroup) && isAlivePid(newSession) && isAlivePid(daemon));
-      assert.notEqual(ppidOf(daemon), app.controller.supervisor.pid, 'the daemon is not the app\'s child');
+      assert.notEqual(ppidOf(daemon), app.controller.supervisor.pid, "the daemon is not the app's child");
       assert.ok(app.controller.supervisor.livePids().includes(newSession), 'the tree includes the escaped grandchild');
       assert.ok(app.controller.supervisor.livePids().includes(daemon), 'and the daemon');
       await app.controller.stop();
@@ -341,7 +341,10 @@ describe('restart storms', () => {
     try {
       await app.startReady();
       const source = fs.readFileSync(app.file, 'utf8');
-      for (const [i, watcherFirst] of [[1, false], [2, true]] as const) {
+      for (const [i, watcherFirst] of [
+        [1, false],
+        [2, true],
+      ] as const) {
         await sleep(1100); // a person's pause: longer than the debounce since the last save
         fs.writeFileSync(app.file, source.replace('VERSION-1', `VERSION-SAVED-${i}`));
         if (watcherFirst) {
@@ -423,7 +426,7 @@ describe('restart storms', () => {
 });
 
 describe('the launcher', () => {
-  it('runs app.run(debug=True) without forking Werkzeug\'s reloader', async () => {
+  it("runs app.run(debug=True) without forking Werkzeug's reloader", async () => {
     const app = startable('flask_debug_run.py', 'dash');
     try {
       await app.startReady();

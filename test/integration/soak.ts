@@ -83,7 +83,8 @@ export async function soak(restarts: number, onProgress?: (done: number) => void
           const outcome = await app.controller.restartNow('crash loop');
           done++;
           crashLoop++;
-          if (outcome.kind !== 'failed' || !/crashing at start on purpose/.test((outcome.error as { stderrTail?: string }).stderrTail ?? '')) failures.push(`crash loop: ${JSON.stringify(outcome)}`);
+          if (outcome.kind !== 'failed' || !/crashing at start on purpose/.test((outcome.error as { stderrTail?: string }).stderrTail ?? ''))
+            failures.push(`crash loop: ${JSON.stringify(outcome)}`);
         }
         setMode('serve');
         await expectReady(step, await app.controller.restartNow('crash fixed'));

@@ -18,7 +18,10 @@ function threadsOf(pid: number): number {
 
 /** Threads of a plain interpreter that imports `modules` (numpy's OpenBLAS starts its pool at import). */
 async function threadsOfPlainImport(modules: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const child = spawn(PYTHON, ['-c', `import importlib, sys, time\nfor m in ${JSON.stringify(modules)}: importlib.import_module(m)\nprint('ok', flush=True)\ntime.sleep(30)`], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(PYTHON, ['-c', `import importlib, sys, time\nfor m in ${JSON.stringify(modules)}: importlib.import_module(m)\nprint('ok', flush=True)\ntime.sleep(30)`], {
+    env,
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   try {
     await new Promise<void>((r) => child.stdout.once('data', () => r()));
     await sleep(200);
@@ -189,7 +192,7 @@ describe('warm standby', () => {
     }
   });
 
-  it('a standby never holds what the run hooks remove, nor a run\'s secret: not in its environment, not in what its pre-imports captured', async () => {
+  it("a standby never holds what the run hooks remove, nor a run's secret: not in its environment, not in what its pre-imports captured", async () => {
     const site = fakeSitePackage();
     fs.writeFileSync(site.file, "import os\nCAPTURED = os.environ.get('AZURE_CLIENT_SECRET')\n");
     let n = 0;
@@ -226,7 +229,11 @@ describe('warm standby', () => {
       }
       const s = starts(app);
       assert.equal(s.length, 201);
-      assert.deepEqual(s.slice(1).filter((v) => v !== 'warm'), [], 'every restart was warm');
+      assert.deepEqual(
+        s.slice(1).filter((v) => v !== 'warm'),
+        [],
+        'every restart was warm',
+      );
       assert.match((await get(app.controller.supervisor.url!)).body, /VERSION-1/);
     } finally {
       await app.dispose(); // asserts that no process of this test (standbys included) is left

@@ -39,7 +39,9 @@ test('connection strings: key, SAS, emulator and endpoints', () => {
   assert.equal(sas.auth.kind, 'sas');
   const emu = parseConnectionString('UseDevelopmentStorage=true', 10123);
   assert.equal(emu.blobEndpoint, 'http://127.0.0.1:10123/devstoreaccount1');
-  const pathStyle = parseConnectionString(`DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${EMULATOR_KEY};BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;`);
+  const pathStyle = parseConnectionString(
+    `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${EMULATOR_KEY};BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;`,
+  );
   assert.equal(pathStyle.accountName, 'devstoreaccount1');
   assert.equal(pathStyle.blobEndpoint, 'http://127.0.0.1:10000/devstoreaccount1');
   // What we hand to apps parses back to the same target.
@@ -61,7 +63,11 @@ test('malformed connection strings and SAS URLs say what is wrong', () => {
     ['BlobEndpoint=https://a1b.blob.core.windows.net;SharedAccessSignature=sv=2022-11-02', /no signature/],
   ];
   for (const [input, msg] of cases) {
-    assert.throws(() => parseConnectionString(input), (e: Error) => e instanceof ConnectionInputError && msg.test(e.message), input);
+    assert.throws(
+      () => parseConnectionString(input),
+      (e: Error) => e instanceof ConnectionInputError && msg.test(e.message),
+      input,
+    );
   }
   assert.throws(() => parseSasUrl('https://mydata.blob.core.windows.net/c'), /no SAS token/);
   assert.throws(() => parseSasUrl(`https://mydata.blob.core.windows.net/c/d/e.csv?sv=1&sig=x&se=${future}`), /not one for a single blob/);
@@ -101,14 +107,20 @@ test('errors name the missing role, shared-key-disabled accounts, expired sign-i
   assert.match(read.message, /Storage Blob Data Reader/);
   assert.match(describeProblem(forbidden, { ...base, operation: 'write' }).message, /Storage Blob Data Contributor/);
   assert.equal(roleFor('delete'), 'Storage Blob Data Contributor');
-  const sk = describeProblem({ statusCode: 403, code: 'KeyBasedAuthenticationNotPermitted', message: 'Key based authentication is not permitted' }, { ...base, auth: 'key', operation: 'list' });
+  const sk = describeProblem(
+    { statusCode: 403, code: 'KeyBasedAuthenticationNotPermitted', message: 'Key based authentication is not permitted' },
+    { ...base, auth: 'key', operation: 'list' },
+  );
   assert.equal(sk.kind, 'shared-key-disabled');
   assert.match(sk.message, /Shared key access is disabled on mydata/);
   assert.equal(describeProblem({ name: 'AuthenticationRequiredError', message: 'interaction required' }, { ...base, operation: 'list' }).kind, 'signin-expired');
   assert.equal(describeProblem({ statusCode: 401, code: 'InvalidAuthenticationInfo', message: 'expired' }, { ...base, operation: 'list' }).kind, 'signin-expired');
   const sas = describeProblem({ statusCode: 403, code: 'AuthorizationFailure', message: 'x' }, { ...base, auth: 'sas', operation: 'write' });
   assert.equal(sas.kind, 'forbidden-sas');
-  const down = describeProblem({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:10000' }, { ...base, auth: 'key', operation: 'list', emulator: true, endpoint: 'http://127.0.0.1:10000/devstoreaccount1' });
+  const down = describeProblem(
+    { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 127.0.0.1:10000' },
+    { ...base, auth: 'key', operation: 'list', emulator: true, endpoint: 'http://127.0.0.1:10000/devstoreaccount1' },
+  );
   assert.equal(down.kind, 'emulator-down');
   assert.match(down.message, /Start Azurite/);
   const net = describeProblem({ code: 'REQUEST_SEND_ERROR', message: 'getaddrinfo ENOTFOUND mydata.blob.core.windows.net' }, { ...base, operation: 'list' });
@@ -148,20 +160,26 @@ test('a run scope drains what finishes in time and aborts the rest; closed scope
   let revoked = false;
   scope.whenClosed(() => (revoked = true));
   const quick = scope.track(() => new Promise((r) => setTimeout(() => r('done'), 30)));
-  const slow = scope.track((signal) => new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason))));
+  const slow = scope.track((signal) => new Promise((_r, reject) => signal.addEventListener('abort', () => reject(signal.reason as Error))));
   const result = await scope.close(200);
   assert.equal(revoked, true);
   assert.equal(result.drained, 1);
   assert.equal(result.aborted, 1);
   assert.equal(await quick, 'done');
   await assert.rejects(slow, ScopeClosedError);
-  await assert.rejects(scope.track(async () => 1), ScopeClosedError);
+  await assert.rejects(
+    scope.track(async () => 1),
+    ScopeClosedError,
+  );
   assert.equal(scope.pending, 0);
 });
 
 class StandInCredential implements TokenCredential {
   calls = 0;
-  constructor(private readonly lifetimesMs: number[], private readonly delayMs = 0) {}
+  constructor(
+    private readonly lifetimesMs: number[],
+    private readonly delayMs = 0,
+  ) {}
   async getToken(): Promise<AccessToken> {
     const life = this.lifetimesMs[Math.min(this.calls, this.lifetimesMs.length - 1)]!;
     this.calls++;
@@ -238,9 +256,9 @@ test('token endpoint: idle connections from a process without the secret are cap
     await new Promise((r) => setTimeout(r, 200));
     assert.ok(100 - closedByServer.size <= 8, `at most 8 held open (${100 - closedByServer.size})`);
     // The held ones never sent a request: they are closed after the header timeout.
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 20_000; // 400 ms plus the server's check interval; generous for a loaded machine
     while (closedByServer.size < 100 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.equal(closedByServer.size, 100, 'every idle connection was closed');
+    assert.equal(closedByServer.size, 100, `every idle connection was closed (${closedByServer.size} of 100 after ${Math.round((Date.now() - deadline + 20_000) / 1000)} s)`);
     const scope = new RunScope('r1');
     const secret = broker.grant('r1', new StandInCredential([3_600_000]), scope);
     const res = await fetch(`${broker.endpoint}?api-version=2019-08-01&resource=https://storage.azure.com`, { headers: { 'x-identity-header': secret } });
@@ -276,7 +294,10 @@ test('connection input errors never echo a key or signature, and every bad input
     for (let i = 0; i + 6 <= RKEY.length; i++) assert.ok(!err.message.includes(RKEY.slice(i, i + 6)), `echoes key characters: ${err.message}`);
   }
   // A bad %-escape in a SAS URL's path is our input error, not a URIError.
-  assert.throws(() => parseSasUrl(`https://mydata.blob.core.windows.net/%E0%A4%A?sv=2024-01-01&sig=${sig}`), (e: Error) => e instanceof ConnectionInputError && /%-escape/.test(e.message) && !e.message.includes(sig));
+  assert.throws(
+    () => parseSasUrl(`https://mydata.blob.core.windows.net/%E0%A4%A?sv=2024-01-01&sig=${sig}`),
+    (e: Error) => e instanceof ConnectionInputError && /%-escape/.test(e.message) && !e.message.includes(sig),
+  );
   // A key cut at a multiple of 4 characters is refused, with its length.
   assert.throws(() => parseConnectionString(`AccountName=mydata;AccountKey=${RKEY.slice(0, 84)}`), /84 characters long; a storage account key is 88/);
   assert.equal(parseConnectionString(`AccountName=mydata;AccountKey=${RKEY}`).auth.kind, 'key');

@@ -1,12 +1,30 @@
 // Debug App's core parts: the launch under debugpy, the "listening" line, the attach configuration.
 import { strict as assert } from 'node:assert';
 import { describe, test } from 'node:test';
-import { attachConfiguration, dataAppOf, DEBUG_READY_PATH, DEBUG_SENTINEL, debugLaunch, DebugLineScanner, NotDebuggableError, OWN_DEBUG_TYPE, PYTHON_DEBUGGER_TYPE, type DebugListening } from '../../src/core/debug';
+import {
+  attachConfiguration,
+  dataAppOf,
+  DEBUG_READY_PATH,
+  DEBUG_SENTINEL,
+  debugLaunch,
+  DebugLineScanner,
+  NotDebuggableError,
+  OWN_DEBUG_TYPE,
+  PYTHON_DEBUGGER_TYPE,
+  type DebugListening,
+} from '../../src/core/debug';
 import { buildLaunch, type LaunchContext } from '../../src/core/launch';
 
 const ctx = (over: Partial<LaunchContext>): LaunchContext => ({
-  framework: 'flask', filePath: '/w/app.py', text: 'import flask\n', python: '/venv/bin/python', host: '127.0.0.1', port: 8100,
-  workspaceFolder: '/w', launcherPath: '/ext/python/dap_launch.py', ...over,
+  framework: 'flask',
+  filePath: '/w/app.py',
+  text: 'import flask\n',
+  python: '/venv/bin/python',
+  host: '127.0.0.1',
+  port: 8100,
+  workspaceFolder: '/w',
+  launcherPath: '/ext/python/dap_launch.py',
+  ...over,
 });
 const opts = { launcherPath: '/ext/python/dap_launch.py', address: { host: '127.0.0.1', port: 5678 } };
 

@@ -6,7 +6,9 @@ const detect = (text: string, file = '/w/app.py', observableRoot?: string) => de
 
 describe('pythonImports', () => {
   it('reads import and from-import forms, aliases and lists', () => {
-    const text = ['import panel as pn', 'from bokeh.plotting import figure', 'import os, sys as system', '  import pandas.io', '# import streamlit', 'x = "import dash"'].join('\n');
+    const text = ['import panel as pn', 'from bokeh.plotting import figure', 'import os, sys as system', '  import pandas.io', '# import streamlit', 'x = "import dash"'].join(
+      '\n',
+    );
     assert.deepEqual(pythonImports(text), ['panel', 'bokeh', 'os', 'sys', 'pandas']);
   });
 });

@@ -23,8 +23,20 @@ describe('buildLaunch: the exact command of each framework', () => {
     const s = buildLaunch(ctx('panel', { extraOrigins: ['https://cs.example:8080'] }));
     assert.equal(s.command, '/venv/bin/python');
     assert.deepEqual(s.args, [
-      '-m', 'panel', 'serve', '/ws/apps/my_app.py', '--port', '5123', '--address', '127.0.0.1',
-      '--allow-websocket-origin', '127.0.0.1:5123', '--allow-websocket-origin', 'localhost:5123', '--allow-websocket-origin', 'cs.example:8080',
+      '-m',
+      'panel',
+      'serve',
+      '/ws/apps/my_app.py',
+      '--port',
+      '5123',
+      '--address',
+      '127.0.0.1',
+      '--allow-websocket-origin',
+      '127.0.0.1:5123',
+      '--allow-websocket-origin',
+      'localhost:5123',
+      '--allow-websocket-origin',
+      'cs.example:8080',
     ]);
     assert.equal(s.urlPath, '/my_app');
     assert.equal(s.cwd, '/ws/apps');
@@ -36,9 +48,24 @@ describe('buildLaunch: the exact command of each framework', () => {
   it('Streamlit: headless, runOnSave false, no file watcher, uploads work in a cross-site frame', () => {
     const s = buildLaunch(ctx('streamlit'));
     assert.deepEqual(s.args, [
-      '-m', 'streamlit', 'run', '/ws/apps/my_app.py', '--server.port', '5123', '--server.address', '127.0.0.1',
-      '--server.headless', 'true', '--server.runOnSave', 'false', '--server.fileWatcherType', 'none', '--browser.gatherUsageStats', 'false',
-      '--server.enableXsrfProtection', 'false',
+      '-m',
+      'streamlit',
+      'run',
+      '/ws/apps/my_app.py',
+      '--server.port',
+      '5123',
+      '--server.address',
+      '127.0.0.1',
+      '--server.headless',
+      'true',
+      '--server.runOnSave',
+      'false',
+      '--server.fileWatcherType',
+      'none',
+      '--browser.gatherUsageStats',
+      'false',
+      '--server.enableXsrfProtection',
+      'false',
     ]);
     assert.deepEqual(s.env, {}, 'no CORS allow-list without a forwarded origin');
   });
@@ -100,7 +127,19 @@ describe('buildLaunch: the exact command of each framework', () => {
     }
   });
   it('Solara: --production (no watcher), --no-open, no version check', () => {
-    assert.deepEqual(buildLaunch(ctx('solara')).args, ['-m', 'solara', 'run', '/ws/apps/my_app.py', '--port', '5123', '--host', '127.0.0.1', '--no-open', '--production', '--no-check-version']);
+    assert.deepEqual(buildLaunch(ctx('solara')).args, [
+      '-m',
+      'solara',
+      'run',
+      '/ws/apps/my_app.py',
+      '--port',
+      '5123',
+      '--host',
+      '127.0.0.1',
+      '--no-open',
+      '--production',
+      '--no-check-version',
+    ]);
   });
   it('Observable Framework: observable preview in the project root, page from src/', () => {
     const s = buildLaunch(ctx('observable', { filePath: '/ws/site/src/reports/q1.md', observableRoot: '/ws/site' }));
@@ -112,7 +151,15 @@ describe('buildLaunch: the exact command of each framework', () => {
     // Windows: node runs the project's CLI (npx.cmd would need a shell, which current Node refuses without shell: true).
     const win = buildLaunch(ctx('observable', { filePath: '/ws/site/src/index.md', observableRoot: '/ws/site', platform: 'win32' }));
     assert.equal(win.command, 'node');
-    assert.deepEqual(win.args, [path.join('/ws/site', 'node_modules', '@observablehq', 'framework', 'dist', 'bin', 'observable.js'), 'preview', '--port', '5123', '--host', '127.0.0.1', '--no-open']);
+    assert.deepEqual(win.args, [
+      path.join('/ws/site', 'node_modules', '@observablehq', 'framework', 'dist', 'bin', 'observable.js'),
+      'preview',
+      '--port',
+      '5123',
+      '--host',
+      '127.0.0.1',
+      '--no-open',
+    ]);
   });
   it('script: python FILE with HOST/PORT and the configured path', () => {
     const s = buildLaunch(ctx('script', { urlPath: 'dash' }));
@@ -125,7 +172,10 @@ describe('buildLaunch: the exact command of each framework', () => {
     assert.deepEqual([s.command, ...s.args], ['/venv/bin/python', '-m', 'myserver', '/ws/apps/my_app.py', '--bind', '127.0.0.1:5123', '--root', '/ws']);
   });
   it('custom: an unknown placeholder is a clear error', () => {
-    assert.throws(() => buildLaunch(ctx('custom', { customCommand: 'serve ${fiel} ${port}' })), (e: Error) => e instanceof CommandSyntaxError && /\$\{fiel\}/.test(e.message) && /\$\{file\}/.test(e.message));
+    assert.throws(
+      () => buildLaunch(ctx('custom', { customCommand: 'serve ${fiel} ${port}' })),
+      (e: Error) => e instanceof CommandSyntaxError && /\$\{fiel\}/.test(e.message) && /\$\{file\}/.test(e.message),
+    );
   });
   it('no profile ever passes a reloader flag', () => {
     for (const id of FRAMEWORK_IDS) {
@@ -154,7 +204,9 @@ describe('buildLaunch: what a warm standby can run', () => {
   });
   it('a custom command run by the interpreter is warm-startable; any other is not', () => {
     assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} -m myserver ${file} --port ${port}', text: 'import pandas' })).python, {
-      module: 'myserver', argv: ['/ws/apps/my_app.py', '--port', '5123'], preload: ['pandas', 'pandas.io.formats.format'],
+      module: 'myserver',
+      argv: ['/ws/apps/my_app.py', '--port', '5123'],
+      preload: ['pandas', 'pandas.io.formats.format'],
     });
     assert.deepEqual(buildLaunch(ctx('custom', { customCommand: '${python} ${file} ${port}' })).python, { script: '/ws/apps/my_app.py', argv: ['5123'], preload: [] });
     assert.equal(buildLaunch(ctx('custom', { customCommand: 'node server.js ${port}' })).python, undefined);
@@ -170,7 +222,11 @@ describe('file names that are no module names', () => {
     for (const name of ['-rf.py', 'app.v2.py', 'my app.py']) {
       for (const fw of ['flask', 'fastapi', 'shiny'] as const) {
         const spec = ctx(fw, `/w/${name}`);
-        assert.deepEqual(spec.args.slice(0, 5), ['/ext/python/dap_launch.py', '--alias', `${APP_ALIAS}=/w/${name}`, '--module', fw === 'fastapi' ? 'uvicorn' : fw], `${fw} ${name}`);
+        assert.deepEqual(
+          spec.args.slice(0, 5),
+          ['/ext/python/dap_launch.py', '--alias', `${APP_ALIAS}=/w/${name}`, '--module', fw === 'fastapi' ? 'uvicorn' : fw],
+          `${fw} ${name}`,
+        );
         assert.ok(!spec.args.slice(3).some((a) => a.includes(name.replace('.py', ''))), `${fw} ${name}: the name appears only in the alias`);
         assert.deepEqual(spec.python?.alias, { name: APP_ALIAS, file: `/w/${name}` });
       }

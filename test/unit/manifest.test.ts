@@ -39,7 +39,11 @@ describe('manifest ↔ typed config', () => {
     assert.ok(manifest.activationEvents.includes('onWebviewPanel:dataAppPreview.preview'));
   });
   it('the allow-list .vscodeignore ships only what runs', () => {
-    const lines = fs.readFileSync(path.join(root, '.vscodeignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+    const lines = fs
+      .readFileSync(path.join(root, '.vscodeignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('#'));
     assert.equal(lines[0], '**', 'starts by excluding everything');
     for (const l of lines.slice(1)) assert.ok(l.startsWith('!'), `${l} must be an allow entry`);
   });

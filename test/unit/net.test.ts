@@ -32,7 +32,10 @@ describe('ports', () => {
 
 describe('readiness', () => {
   it('probes any HTTP status as ready, and nothing as not ready', async () => {
-    const srv = http.createServer((_q, s) => { s.statusCode = 404; s.end(); });
+    const srv = http.createServer((_q, s) => {
+      s.statusCode = 404;
+      s.end();
+    });
     const port = await listen(srv);
     try {
       assert.equal(await probeHttp(`http://127.0.0.1:${port}/x`), 404);

@@ -3,8 +3,14 @@ import { describe, it } from 'node:test';
 import { CommandSyntaxError, expandPlaceholders, parseCustomCommand, splitCommandLine, unknownPlaceholders, type PlaceholderValues } from '../../src/core/placeholders';
 
 const values: PlaceholderValues = {
-  file: '/a b/app.py', fileDirname: '/a b', fileBasename: 'app.py', fileBasenameNoExtension: 'app',
-  port: '9000', host: '127.0.0.1', workspaceFolder: '/ws', python: '/usr/bin/python3',
+  file: '/a b/app.py',
+  fileDirname: '/a b',
+  fileBasename: 'app.py',
+  fileBasenameNoExtension: 'app',
+  port: '9000',
+  host: '127.0.0.1',
+  workspaceFolder: '/ws',
+  python: '/usr/bin/python3',
 };
 
 describe('splitCommandLine', () => {
@@ -21,8 +27,10 @@ describe('splitCommandLine', () => {
 
 describe('placeholders', () => {
   it('expands every known placeholder', () => {
-    assert.equal(expandPlaceholders('${python} ${file} ${fileDirname} ${fileBasename} ${fileBasenameNoExtension} ${host}:${port} ${workspaceFolder}', values),
-      '/usr/bin/python3 /a b/app.py /a b app.py app 127.0.0.1:9000 /ws');
+    assert.equal(
+      expandPlaceholders('${python} ${file} ${fileDirname} ${fileBasename} ${fileBasenameNoExtension} ${host}:${port} ${workspaceFolder}', values),
+      '/usr/bin/python3 /a b/app.py /a b app.py app 127.0.0.1:9000 /ws',
+    );
   });
   it('lists unknown ones and refuses to expand them', () => {
     assert.deepEqual(unknownPlaceholders('${file} ${nope} ${env:HOME}'), ['nope', 'env:HOME']);

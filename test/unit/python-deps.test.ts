@@ -31,7 +31,10 @@ function sourceOf(file: string): string {
   const text = fs.readFileSync(file, 'utf8');
   if (!file.endsWith('.ipynb')) return text;
   const nb = JSON.parse(text) as { cells: Array<{ cell_type: string; source: string | string[] }> };
-  return nb.cells.filter((c) => c.cell_type === 'code').map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source)).join('\n');
+  return nb.cells
+    .filter((c) => c.cell_type === 'code')
+    .map((c) => (Array.isArray(c.source) ? c.source.join('') : c.source))
+    .join('\n');
 }
 
 function pinnedNames(): Set<string> {
@@ -50,7 +53,10 @@ const normalize = (dist: string) => dist.toLowerCase().replace(/[-_.]+/g, '-');
 describe('Python dependencies of fixtures and examples', () => {
   it('the locks pin every package exactly', () => {
     for (const lock of ['main', 'seed']) {
-      const lines = fs.readFileSync(path.join(root, 'requirements', `${lock}.txt`), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+      const lines = fs
+        .readFileSync(path.join(root, 'requirements', `${lock}.txt`), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim() && !l.startsWith('#'));
       assert.ok(lines.length > 10, `requirements/${lock}.txt lists packages`);
       for (const l of lines) assert.match(l, /^[A-Za-z0-9._-]+==[0-9][^\s;]*$/, `requirements/${lock}.txt: "${l}" is not an exact pin`);
     }
@@ -59,7 +65,11 @@ describe('Python dependencies of fixtures and examples', () => {
   let asked: Interpreter | undefined;
   const info = () =>
     (asked ??= JSON.parse(
-      execFileSync(PYTHON, ['-c', 'import sys, json, importlib.metadata as m; print(json.dumps({"stdlib": sorted(sys.stdlib_module_names), "dists": m.packages_distributions()}))'], { encoding: 'utf8' }),
+      execFileSync(
+        PYTHON,
+        ['-c', 'import sys, json, importlib.metadata as m; print(json.dumps({"stdlib": sorted(sys.stdlib_module_names), "dists": m.packages_distributions()}))'],
+        { encoding: 'utf8' },
+      ),
     ) as Interpreter);
 
   it('every import is the standard library, the app’s own, or pinned in requirements/', () => {
@@ -98,7 +108,9 @@ function importProblems(files: string[], info: Interpreter): string[] {
       if (fs.existsSync(path.join(dir, `${mod}.py`)) || fs.existsSync(path.join(dir, mod, '__init__.py'))) continue; // the app's own module
       const dists = (info.dists[mod] ?? []).map(normalize);
       if (!dists.some((d) => pinned.has(d))) {
-        problems.push(`${path.relative(root, file)} imports "${mod}", which is neither the standard library nor pinned in requirements/ (add its package to requirements/main.in and run scripts/lock-python.sh main)`);
+        problems.push(
+          `${path.relative(root, file)} imports "${mod}", which is neither the standard library nor pinned in requirements/ (add its package to requirements/main.in and run scripts/lock-python.sh main)`,
+        );
       }
     }
   }

@@ -29,7 +29,10 @@ describe('chooseInterpreter', () => {
   it('says clearly when there is none', () => {
     const empty = fakeBin([]);
     try {
-      assert.throws(() => chooseInterpreter({ pathEnv: empty }), (e: Error) => e instanceof NoInterpreterError && /Select Interpreter/.test(e.message));
+      assert.throws(
+        () => chooseInterpreter({ pathEnv: empty }),
+        (e: Error) => e instanceof NoInterpreterError && /Select Interpreter/.test(e.message),
+      );
       assert.throws(() => chooseInterpreter({ setting: '/nope/python', pathEnv: empty }), /\/nope\/python/);
     } finally {
       fs.rmSync(empty, { recursive: true });
@@ -63,7 +66,11 @@ describe('the install command shown and copied', () => {
       assert.deepEqual(err.installArgs, ['-m', 'pip', 'install', 'panel']);
       const out = execFileSync('bash', ['-c', err.installCommand], { encoding: 'utf8', cwd: base });
       assert.equal(out.trim(), 'ran with: -m pip install panel');
-      assert.deepEqual(fs.readdirSync(base).filter((n) => n.startsWith('PWNED')), [], 'no command substitution ran');
+      assert.deepEqual(
+        fs.readdirSync(base).filter((n) => n.startsWith('PWNED')),
+        [],
+        'no command substitution ran',
+      );
     } finally {
       fs.rmSync(base, { recursive: true, force: true });
     }

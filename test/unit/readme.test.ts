@@ -12,7 +12,10 @@ const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'ut
 describe('README matches the code', () => {
   it('starts with exactly the two commands: npm start and npm test', () => {
     const firstBlock = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    const commands = firstBlock.split('\n').filter((l) => l.trim()).map((l) => l.replace(/#.*/, '').trim());
+    const commands = firstBlock
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => l.replace(/#.*/, '').trim());
     assert.deepEqual(commands, ['npm ci && npm start', 'npm ci && npm test']);
     assert.ok(readme.indexOf('```sh') < 40, 'the commands come first');
   });
@@ -38,7 +41,10 @@ describe('README matches the code', () => {
     const header = readme.split('\n').findIndex((l) => l.startsWith('| framework | command | page | tested with (CI) |'));
     assert.ok(header > 0, 'the table has a "tested with (CI)" column');
     const after = readme.split('\n').slice(header + 2);
-    const rows = after.slice(0, after.findIndex((l) => !l.startsWith('|')));
+    const rows = after.slice(
+      0,
+      after.findIndex((l) => !l.startsWith('|')),
+    );
     assert.equal(rows.length, 13, 'one row per framework');
     for (const row of rows) {
       const cell = row.split('|').slice(-2)[0]!.trim();

@@ -156,7 +156,14 @@ describe('RestartScheduler', () => {
   it('reports run errors and keeps working', async () => {
     const errors: unknown[] = [];
     let n = 0;
-    const s = new RestartScheduler({ debounceMs: () => 0, run: async () => { n++; if (n === 1) throw new Error('boom'); }, onError: (e) => errors.push(e) });
+    const s = new RestartScheduler({
+      debounceMs: () => 0,
+      run: async () => {
+        n++;
+        if (n === 1) throw new Error('boom');
+      },
+      onError: (e) => errors.push(e),
+    });
     s.request('a');
     await sleep(10);
     await s.idle();

@@ -29,7 +29,10 @@ describe('state machine', () => {
   it('every state can be stopped, and stopping always ends in stopped', () => {
     for (const s of APP_STATES) assert.ok(canTransition(s, 'stop'), s);
     const events: AppEvent[] = ['start', 'restart', 'ready', 'fail', 'exit', 'stopped'];
-    assert.deepEqual(events.filter((e) => canTransition('stopping', e)), ['stopped']);
+    assert.deepEqual(
+      events.filter((e) => canTransition('stopping', e)),
+      ['stopped'],
+    );
   });
   it('knows which states may have a process', () => {
     assert.deepEqual(APP_STATES.filter(isRunningState), ['starting', 'ready', 'restarting']);

@@ -12,7 +12,16 @@ import { TextTail } from '../../src/core/tail';
 describe('parseDotenv', () => {
   it('reads the common forms', () => {
     const text = [
-      '# comment', 'A=1', 'export B = two words  # trailing', "C='single ${A}'", 'D="dbl\\nline ${A} ${HOME_X:-dflt}"', 'E=${A}-${BASE}', 'F="multi', 'line"', 'bad line', 'G=',
+      '# comment',
+      'A=1',
+      'export B = two words  # trailing',
+      "C='single ${A}'",
+      'D="dbl\\nline ${A} ${HOME_X:-dflt}"',
+      'E=${A}-${BASE}',
+      'F="multi',
+      'line"',
+      'bad line',
+      'G=',
     ].join('\n');
     const { values, badLines } = parseDotenv(text, { BASE: 'b' });
     assert.deepEqual(values, { A: '1', B: 'two words', C: 'single 1', D: 'dbl\nline 1 dflt', E: '1-b', F: 'multi\nline', G: '' });
@@ -122,7 +131,10 @@ describe('readEnvFile', () => {
 
   it('a folder, a huge file, a binary file or a value too big for exec() get a short, clear message', async () => {
     await assert.rejects(readEnvFile(dir, {}), (e: Error) => e instanceof EnvFileError && /is a folder/.test(e.message));
-    await assert.rejects(readEnvFile(file('huge.env', 'A=1\n'.repeat(300_000)), {}), (e: Error) => e instanceof EnvFileError && /1\.1 MB.*cannot hold more than 1 MB/.test(e.message) && e.message.length < 300);
+    await assert.rejects(
+      readEnvFile(file('huge.env', 'A=1\n'.repeat(300_000)), {}),
+      (e: Error) => e instanceof EnvFileError && /1\.1 MB.*cannot hold more than 1 MB/.test(e.message) && e.message.length < 300,
+    );
     await assert.rejects(readEnvFile(file('bin.env', Buffer.from([65, 61, 0, 1, 2])), {}), /not a text file/);
     // An unclosed quote swallows the rest of the file into one value (as python-dotenv does when it closes later).
     await assert.rejects(readEnvFile(file('big.env', `A="${'x'.repeat(200_000)}"`), {}), (e: Error) => /value of A is 195 KB.*at most 128 KB/.test(e.message));

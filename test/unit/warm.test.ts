@@ -6,13 +6,23 @@ import { preloadModules } from '../../src/core/preload';
 import { keyOf } from '../../src/core/warm';
 
 const spec: LaunchSpec = {
-  framework: 'script', command: '/usr/bin/python3', args: ['/w/app.py'], cwd: '/w', env: { PORT: '5000', HOST: '127.0.0.1' }, urlPath: '/',
+  framework: 'script',
+  command: '/usr/bin/python3',
+  args: ['/w/app.py'],
+  cwd: '/w',
+  env: { PORT: '5000', HOST: '127.0.0.1' },
+  urlPath: '/',
   python: { script: '/w/app.py', argv: [], preload: ['pandas'] },
 };
 
 describe('preload', () => {
   it('reads full module paths from imports', () => {
-    assert.deepEqual(pythonImportPaths('import matplotlib.pyplot as plt\nfrom pandas.io import sql\nimport os, json\nfrom . import x\n'), ['matplotlib.pyplot', 'pandas.io', 'os', 'json']);
+    assert.deepEqual(pythonImportPaths('import matplotlib.pyplot as plt\nfrom pandas.io import sql\nimport os, json\nfrom . import x\n'), [
+      'matplotlib.pyplot',
+      'pandas.io',
+      'os',
+      'json',
+    ]);
   });
   it('lists the framework modules, then the app imports, once each', () => {
     assert.deepEqual(preloadModules('flask', 'import flask\nimport pandas as pd\nimport helper'), ['flask', 'flask.cli', 'pandas', 'helper', 'pandas.io.formats.format']);
@@ -38,6 +48,7 @@ describe('standby key', () => {
       keyOf({ ...spec, cwd: '/elsewhere' }, env),
       keyOf(withPreload(['pandas', 'numpy']), env),
       keyOf({ ...spec, python: { module: 'x', argv: [], preload: ['pandas'] } }, env),
-    ]) assert.notEqual(other, key);
+    ])
+      assert.notEqual(other, key);
   });
 });

@@ -53,7 +53,9 @@ export async function runTests(tests: readonly Test[]): Promise<void> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       // One test that hangs fails alone (and says so) instead of stopping the whole suite.
-      await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('this test did not finish within 60 s')), 60_000)))]).finally(() => clearTimeout(timer));
+      await Promise.race([fn(), new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('this test did not finish within 60 s')), 60_000)))]).finally(() =>
+        clearTimeout(timer),
+      );
       results.push({ name, ok: true, ms: Date.now() - t0 });
     } catch (e) {
       results.push({ name, ok: false, error: (e as Error).stack ?? String(e), ms: Date.now() - t0 });
@@ -69,8 +71,7 @@ export async function runTests(tests: readonly Test[]): Promise<void> {
 /** `p`, or a failure naming the step that did not finish within `ms`. */
 export function step<T>(what: string, p: Thenable<T>, ms = 20_000): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  return Promise.race([
-    Promise.resolve(p),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms))),
-  ]).finally(() => clearTimeout(timer));
+  return Promise.race([Promise.resolve(p), new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms)))]).finally(() =>
+    clearTimeout(timer),
+  );
 }

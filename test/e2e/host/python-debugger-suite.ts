@@ -26,7 +26,7 @@ async function debugUnder(file: string): Promise<vscode.DebugSession> {
 
 const tests: Test[] = [
   [
-    "with the Python Debugger installed, Debug App attaches with its debugpy type",
+    'with the Python Debugger installed, Debug App attaches with its debugpy type',
     async () => {
       const r = await root();
       assert.ok(vscode.extensions.getExtension('ms-python.debugpy'), 'the stand-in is installed');

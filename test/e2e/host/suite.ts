@@ -217,7 +217,10 @@ const tests: Test[] = [
       assert.equal(vscode.extensions.getExtension('ms-python.debugpy'), undefined, 'the Python Debugger is absent here');
       assert.equal(r.debugTypes.attachType(), 'dataAppPreview.debugpy');
       const manifest = vscode.extensions.getExtension(EXT_ID)!.packageJSON as { contributes: { debuggers: Array<{ type: string }> } };
-      assert.deepEqual(manifest.contributes.debuggers.map((d) => d.type), ['dataAppPreview.debugpy']);
+      assert.deepEqual(
+        manifest.contributes.debuggers.map((d) => d.type),
+        ['dataAppPreview.debugpy'],
+      );
       const file = path.join(folder(), 'flask_app.py');
       const started = new Promise<vscode.DebugSession>((resolve) => {
         const sub = vscode.debug.onDidStartDebugSession((s) => {
@@ -227,7 +230,14 @@ const tests: Test[] = [
       });
       // A launch.json entry of ours: the provider hands it to Debug App, which attaches by itself.
       // (Without saving first: VS Code would ask where to save the untitled editor of an earlier test.)
-      const launched = await step('startDebugging with the launch configuration', vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], { type: 'dataAppPreview.debugpy', request: 'launch', name: 'Data App: Debug App', file }, { suppressSaveBeforeStart: true }));
+      const launched = await step(
+        'startDebugging with the launch configuration',
+        vscode.debug.startDebugging(
+          vscode.workspace.workspaceFolders![0],
+          { type: 'dataAppPreview.debugpy', request: 'launch', name: 'Data App: Debug App', file },
+          { suppressSaveBeforeStart: true },
+        ),
+      );
       assert.equal(launched, false, 'the launch configuration itself starts nothing');
       const debugSession = await step('the attach session to start', started);
       assert.equal(debugSession.type, 'dataAppPreview.debugpy');
@@ -253,9 +263,13 @@ const tests: Test[] = [
       await debugCfg.update('debug.openPreview', false, vscode.ConfigurationTarget.Workspace);
       try {
         const debugging = vscode.commands.executeCommand('dataAppPreview.debug', flaskUri);
-        const headless = await until('the app under the debugger', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready' && s.debugger.session)).catch((e: Error) => {
-          throw new Error(`${e.message}: ${JSON.stringify(r.apps.all.map((s) => [s.file.fsPath, s.state, s.debugger.enabled, !!s.debugger.session, s.controller.supervisor.lastVia]))}`);
-        });
+        const headless = await until('the app under the debugger', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready' && s.debugger.session)).catch(
+          (e: Error) => {
+            throw new Error(
+              `${e.message}: ${JSON.stringify(r.apps.all.map((s) => [s.file.fsPath, s.state, s.debugger.enabled, !!s.debugger.session, s.controller.supervisor.lastVia]))}`,
+            );
+          },
+        );
         await step('Debug App (no preview) to return', debugging);
         assert.equal(headless.preview, undefined, 'no preview panel');
         await step('Show App Preview', vscode.commands.executeCommand('dataAppPreview.showPreview', flaskUri));
@@ -315,11 +329,15 @@ const tests: Test[] = [
       const oldRun = session.controller.supervisor.currentRun?.id;
       await step('the restart', session.restart('restart while attaching'));
       await step('Debug App to return', debugging);
-      const attached = await until('attached to the new run', () => {
-        const d = session.debugger.session;
-        const run = session.controller.supervisor.currentRun?.id;
-        return session.state === 'ready' && d && run !== oldRun && d.configuration.dataAppPreview?.runId === run ? d : undefined;
-      }, 30_000);
+      const attached = await until(
+        'attached to the new run',
+        () => {
+          const d = session.debugger.session;
+          const run = session.controller.supervisor.currentRun?.id;
+          return session.state === 'ready' && d && run !== oldRun && d.configuration.dataAppPreview?.runId === run ? d : undefined;
+        },
+        30_000,
+      );
       assert.ok(attached);
       await step('closeAll', closeAll());
     },
