@@ -45,7 +45,7 @@ export interface LaunchContext {
 
 /**
  * What the supervisor starts. `python` describes the run for launch strategies that run the
- * framework's CLI in-process (the coming warm standby); cold launches just spawn
+ * framework's CLI in-process (the warm standby); cold launches just spawn
  * `command` + `args`.
  */
 export interface LaunchSpec {
