@@ -85,10 +85,6 @@ export class AzureAccounts extends Disposable {
     return this.context.globalState.get<boolean>(EMULATOR_KEY_STATE, false);
   }
 
-  get isEmpty(): boolean {
-    return !this.signIns().length && !this.attachments().length && !this.emulatorAttached;
-  }
-
   /** Restores sign-ins without prompting; a Microsoft session that is gone is marked expired. */
   async restore(): Promise<void> {
     for (const s of this.signIns()) {

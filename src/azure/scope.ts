@@ -2,6 +2,8 @@
 // brokered to it, user delegation keys) is tracked here, so closing the scope can revoke
 // the run's credentials, then drain its work (bounded) or abort it. No `vscode` import.
 
+import { raceTimeout } from '../core/timeout';
+
 export class ScopeClosedError extends Error {
   override readonly name = 'ScopeClosedError';
   constructor(runId: string) {
@@ -69,18 +71,11 @@ export class RunScope {
       }
     }
     const started = [...this.inflight];
-    if (started.length) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled(started), new Promise((r) => (timer = setTimeout(r, drainMs)))]);
-      clearTimeout(timer);
-    }
+    if (started.length) await raceTimeout(Promise.allSettled(started), drainMs);
     const left = [...this.inflight];
     if (left.length) {
       this.controller.abort(new ScopeClosedError(this.runId));
-      // An operation that ignores its signal is not waited for forever.
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled(left), new Promise((r) => (timer = setTimeout(r, 1000)))]);
-      clearTimeout(timer);
+      await raceTimeout(Promise.allSettled(left), 1000); // an operation that ignores its signal is not waited for forever
     } else {
       this.controller.abort(new ScopeClosedError(this.runId));
     }

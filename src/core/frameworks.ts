@@ -50,19 +50,7 @@ export interface Detection {
 
 /** Top-level modules a Python source imports, in order of first appearance. */
 export function pythonImports(text: string): string[] {
-  const found = new Set<string>();
-  const re = /^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([^\n#;]+))/gm;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (m[1]) {
-      found.add(m[1].split('.')[0]!);
-    } else if (m[2]) {
-      for (const part of m[2].split(',')) {
-        const name = part.trim().split(/\s+/)[0];
-        if (name && /^[A-Za-z_][\w.]*$/.test(name)) found.add(name.split('.')[0]!);
-      }
-    }
-  }
-  return [...found];
+  return [...new Set(pythonImportPaths(text).map((m) => m.split('.')[0]!))];
 }
 
 /** Full module paths a Python source imports (`import a.b`, `from a.b import c` → a.b). */

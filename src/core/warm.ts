@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import type { LaunchSpec } from './launch';
 import type { Logger } from './log';
 import { ManagedProcess, RUN_MARKER_VAR } from './process';
+import { raceTimeout } from './timeout';
 import type { ProcessTracker } from './reaper';
 import { coldLaunch, type LaunchRequest, type LaunchResult, type LaunchStrategy } from './strategy';
 
@@ -45,7 +46,6 @@ class Standby {
   private buffer = '';
   private sinkOut: (t: string) => void = () => undefined;
   private sinkErr: (t: string) => void;
-  private readyInfo: StandbyReady | undefined;
   proc: ManagedProcess | undefined;
 
   constructor(
@@ -55,10 +55,6 @@ class Standby {
   ) {
     this.ready = new Promise((r) => (this.resolveReady = r));
     this.sinkErr = (t) => log.debug(`standby: ${t.trimEnd()}`);
-  }
-
-  get isReady(): boolean {
-    return this.readyInfo !== undefined;
   }
 
   attach(proc: ManagedProcess): void {
@@ -84,8 +80,7 @@ class Standby {
       const arg = rest.join(' ');
       if (word === 'READY') {
         try {
-          this.readyInfo = JSON.parse(arg) as StandbyReady;
-          this.resolveReady(this.readyInfo);
+          this.resolveReady(JSON.parse(arg) as StandbyReady);
         } catch {
           this.resolveReady(undefined);
         }
@@ -185,11 +180,8 @@ export class WarmLaunch implements LaunchStrategy {
       if (sb.debug !== debugNow) return `debugging was turned ${debugNow ? 'on' : 'off'}`;
       return 'the interpreter, environment or launch profile changed';
     }
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const ready = await Promise.race([sb.ready, new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), this.opts.readyWaitMs ?? 5000)))]).finally(() =>
-      clearTimeout(timer),
-    );
-    if (ready === 'late') {
+    const ready = await raceTimeout(sb.ready, this.opts.readyWaitMs ?? 5000);
+    if (ready === 'timeout') {
       void this.discard(sb);
       return 'the standby was not ready in time';
     }

@@ -1,8 +1,11 @@
 // Messages between the extension host and the preview webview. Imported by both sides
 // (the webview script is bundled separately), so it imports neither `vscode` nor node.
 
-export const PREVIEW_STATES = ['stopped', 'starting', 'ready', 'restarting', 'crashed', 'stopping'] as const;
-export type PreviewState = (typeof PREVIEW_STATES)[number];
+import { APP_STATES, type AppState } from '../core/state';
+
+/** The preview shows the app's own states (one list, in core/state.ts). */
+export const PREVIEW_STATES = APP_STATES;
+export type PreviewState = AppState;
 
 export const WEBVIEW_ACTIONS = ['reload', 'restart', 'stop', 'start', 'openExternal', 'showOutput', 'debug'] as const;
 export type WebviewAction = (typeof WEBVIEW_ACTIONS)[number];
