@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { venvPython } from '../python-env';
-import { CodeServer, killOnExit, makeWorkspace, REPO } from './vscode';
+import { CodeServer, killOnExit, makeWorkspace, packageTestExtension, REPO } from './vscode';
 import { SHOTS, Workbench } from './workbench';
 
 killOnExit();
@@ -86,11 +86,7 @@ describe('inside the real extension host', { timeout: 300_000 }, () => {
       'debugpy',
     );
     fs.cpSync(pkg, path.join(bundled, 'libs', 'debugpy'), { recursive: true });
-    const standIn = path.join(bundled, 'python-debugger-stand-in.vsix');
-    execFileSync(path.join(REPO, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', standIn], {
-      cwd: path.join(REPO, 'test/e2e/python-debugger-stand-in'),
-      stdio: 'ignore',
-    });
+    const standIn = packageTestExtension('python-debugger-stand-in', path.join(bundled, 'python-debugger-stand-in.vsix'));
     try {
       await runInHost({
         suite: 'python-debugger-suite.js',

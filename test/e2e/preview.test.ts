@@ -1,9 +1,10 @@
 // End-to-end in a real VS Code (code-server) driven through Chromium: what a person sees.
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { CodeServer, ensureVsix, killOnExit, makeWorkspace } from './vscode';
+import { CodeServer, ensureVsix, killOnExit, makeWorkspace, packageTestExtension } from './vscode';
 import { isAlive } from '../../src/core/process';
 import { timeSaves } from './figures';
 import { workspacePythons } from './processes';
@@ -42,11 +43,15 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
   let server: CodeServer;
   let wb: Workbench;
   let workspace: string;
+  let probeOut: string;
 
   before(async () => {
     workspace = makeWorkspace();
     assert.equal(fs.readFileSync(path.join(workspace, TORNADO), 'utf8').split('\n')[MESSAGE_LINE - 1], 'MESSAGE = "VERSION-1"');
-    server = await CodeServer.start({ workspace, vsix: ensureVsix() });
+    // An ordinary extension installed beside ours: what can it get from our API?
+    probeOut = path.join(os.tmpdir(), `dap-probe-${path.basename(workspace)}.json`);
+    const probe = packageTestExtension('exports-probe', path.join(os.tmpdir(), `dap-exports-probe-${process.pid}.vsix`));
+    server = await CodeServer.start({ workspace, vsix: ensureVsix(), otherVsix: [probe], env: { DAP_PROBE_OUT: probeOut } });
     wb = await Workbench.open(server);
   });
 
@@ -195,6 +200,13 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     }
     await wb.screenshot('heavy-app');
     await wb.closeTab('heavy_app.py · ');
+  });
+
+  it('0. Another installed extension gets nothing from ours: activate() exports nothing outside our own tests', async () => {
+    const deadline = Date.now() + 60_000;
+    while (!fs.existsSync(probeOut) && Date.now() < deadline) await wb.page.waitForTimeout(200);
+    const seen = JSON.parse(fs.readFileSync(probeOut, 'utf8')) as { found: boolean; active: boolean; type: string; keys: string[] };
+    assert.deepEqual(seen, { found: true, active: true, type: 'undefined', keys: [] });
   });
 
   it("10. The app's page cannot speak for the extension: messages it posts to the preview are ignored", async () => {

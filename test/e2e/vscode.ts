@@ -246,3 +246,12 @@ export function killOnExit(): void {
     });
   }
 }
+
+/** Packages a test extension folder of test/e2e (a stand-in or a probe) as a VSIX at `out`. */
+export function packageTestExtension(folder: string, out: string): string {
+  execFileSync(path.join(REPO, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out], {
+    cwd: path.join(REPO, 'test/e2e', folder),
+    stdio: 'ignore',
+  });
+  return out;
+}
