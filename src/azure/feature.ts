@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { ProcessTracker } from '../core/reaper';
 import type { RunHook } from '../core/supervisor';
 import { Disposable, toDisposable } from '../util/dispose';
+import { Lazy } from '../util/lazy';
 import { AzureAccounts } from './accounts';
 import { BlobDocuments } from './blob-documents';
 import { TokenBroker } from './broker';
@@ -29,7 +30,7 @@ export class AzureFeature extends Disposable {
   readonly signIns: SignInCommands;
   readonly explorer: ExplorerCommands;
   readonly documents: BlobDocuments;
-  private broker: Promise<TokenBroker> | undefined;
+  private readonly broker: Lazy<TokenBroker>;
 
   constructor(
     context: vscode.ExtensionContext,
@@ -44,14 +45,11 @@ export class AzureFeature extends Disposable {
     this.tree = this._register(new StorageTree(this.accounts, this.hub, () => this.choices.current()));
     this._register(vscode.window.createTreeView('dataAppPreview.storage', { treeDataProvider: this.tree, showCollapseAll: true }));
     this.emulator = new EmulatorControl(context, log, tracker);
+    this.broker = new Lazy(() => TokenBroker.start(log)); // a failed start is tried again next time, not cached
     this.hook = new AzurePreviewHook({
       current: () => this.choices.previewAccount(),
       hub: this.hub,
-      broker: () =>
-        (this.broker ??= TokenBroker.start(log).catch((e: unknown) => {
-          this.broker = undefined; // a failed start is tried again next time, not cached
-          throw e;
-        })),
+      broker: () => this.broker.get(),
       log,
     });
     this.signIns = new SignInCommands({
@@ -80,14 +78,7 @@ export class AzureFeature extends Disposable {
   async shutdown(): Promise<void> {
     const steps: Array<[string, () => Promise<unknown>]> = [
       ['close the open runs', () => this.hook.dispose()],
-      [
-        'close the token endpoint',
-        async () => {
-          const starting = this.broker;
-          this.broker = undefined;
-          await (await starting?.catch(() => undefined))?.close();
-        },
-      ],
+      ['close the token endpoint', async () => (await this.broker.take())?.close()],
       ['stop Azurite', () => this.emulator.stop()],
     ];
     for (const [what, step] of steps) {

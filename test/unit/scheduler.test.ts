@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { RestartScheduler } from '../../src/core/scheduler';
+import { Lazy } from '../../src/util/lazy';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -172,5 +173,22 @@ describe('RestartScheduler', () => {
     await s.idle();
     assert.equal(n, 2);
     assert.equal(errors.length, 1);
+  });
+});
+
+describe('Lazy (the token endpoint made on first need)', () => {
+  it('is made once, and made again after its making failed (a failed start is not cached)', async () => {
+    let calls = 0;
+    const lazy = new Lazy(async () => {
+      calls++;
+      if (calls === 1) throw new Error('port in use');
+      return `made ${calls}`;
+    });
+    await assert.rejects(lazy.get(), /port in use/);
+    assert.equal(await lazy.get(), 'made 2');
+    assert.equal(await lazy.get(), 'made 2');
+    assert.equal(calls, 2);
+    assert.equal(await lazy.take(), 'made 2', 'take gives it and forgets it');
+    assert.equal(await lazy.take(), undefined);
   });
 });
