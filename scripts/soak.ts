@@ -17,6 +17,7 @@ void (async () => {
   console.log(`  steps:            ${JSON.stringify(f.byMode)}`);
   console.log(`  starts:           ${JSON.stringify(f.starts)}`);
   console.log(`  crash-loop runs:  ${f.crashLoop} (each reported with its traceback)`);
+  console.log(`  bursts split by a pause as long as the debounce: ${f.splitBursts}`);
   console.log(`  failed restarts:  ${f.failed}${f.failures.length ? `\n    ${f.failures.slice(0, 10).join('\n    ')}` : ''}`);
   console.log(`  processes left:   0 (checked by run marker, daemons included)`);
   console.log(`  host heap:        ${f.heapMiB.before} → ${f.heapMiB.after} MiB (after a GC)`);

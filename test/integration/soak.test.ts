@@ -10,7 +10,7 @@ describe('soak', () => {
   it('300 mixed restarts: 0 failed, 0 processes left, heap and fds flat', { timeout: 600_000 }, async () => {
     const f = await soak(300);
     console.log(
-      `  soak: ${f.restarts} restarts in ${f.seconds} s; steps ${JSON.stringify(f.byMode)}; starts ${JSON.stringify(f.starts)}; crash loop ${f.crashLoop}; heap ${f.heapMiB.before} → ${f.heapMiB.after} MiB; fds ${f.fds.before} → ${f.fds.after}`,
+      `  soak: ${f.restarts} restarts in ${f.seconds} s; steps ${JSON.stringify(f.byMode)}; starts ${JSON.stringify(f.starts)}; crash loop ${f.crashLoop}; bursts split by load ${f.splitBursts}; heap ${f.heapMiB.before} → ${f.heapMiB.after} MiB; fds ${f.fds.before} → ${f.fds.after}`,
     );
     assert.deepEqual(f.failures, [], 'no restart failed');
     assert.ok(f.restarts >= 300);

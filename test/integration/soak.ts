@@ -15,6 +15,8 @@ export interface SoakFigures {
   readonly failed: number;
   /** Restarts of the crash loop (expected to fail), and the crash reported each time. */
   readonly crashLoop: number;
+  /** Bursts the machine's load split (a pause between two saves as long as the debounce). */
+  readonly splitBursts: number;
   readonly byMode: Record<string, number>;
   readonly starts: Record<string, number>;
   readonly heapMiB: { readonly after: number; readonly before: number };
@@ -22,6 +24,9 @@ export interface SoakFigures {
   readonly seconds: number;
   readonly failures: string[];
 }
+
+/** The extension's default restartDebounceMs. */
+const DEBOUNCE_MS = 300;
 
 type Step = 'warm' | 'cold' | 'burst' | 'crash' | 'stubborn' | 'daemon';
 /** One cycle of the soak; each step is one restart (a burst: one or two). */
@@ -37,13 +42,14 @@ const openFds = () => fs.readdirSync('/proc/self/fd').length;
 /** Runs about `restarts` restarts; never throws for a failed restart (they are counted), only for processes left. */
 export async function soak(restarts: number, onProgress?: (done: number) => void): Promise<SoakFigures> {
   let warmOn = true;
-  const app = startable('soak_app.py', 'script', { watch: false, warm: { enabled: () => warmOn }, stopGraceMs: () => 300, debounceMs: () => 100 });
+  const app = startable('soak_app.py', 'script', { watch: false, warm: { enabled: () => warmOn }, stopGraceMs: () => 300, debounceMs: () => DEBOUNCE_MS });
   const modeFile = path.join(app.dir, 'mode.txt');
   const setMode = (m: string) => fs.writeFileSync(modeFile, m);
   const failures: string[] = [];
   const byMode: Record<string, number> = {};
   let done = 0;
   let crashLoop = 0;
+  let splitBursts = 0;
   let version = 1;
   const t0 = Date.now();
   const expectReady = async (step: Step, outcome: StartOutcome) => {
@@ -67,15 +73,22 @@ export async function soak(restarts: number, onProgress?: (done: number) => void
       warmOn = step !== 'cold';
       if (step === 'burst') {
         const b0 = app.controller.supervisor.restarts;
+        let last = Date.now();
+        let longestGap = 0;
         for (let k = 0; k < 8; k++) {
           edit();
           await app.controller.fileSaved(app.file);
           await sleep(10);
+          longestGap = Math.max(longestGap, Date.now() - last);
+          last = Date.now();
         }
         await app.controller.idle();
         const made = app.controller.supervisor.restarts - b0;
         done += made - 1;
-        if (made < 1 || made > 2) failures.push(`burst of 8 saves gave ${made} restarts`);
+        // Saves closer together than the debounce are one burst: at most 2 restarts. A loaded
+        // machine that paused longer between two saves made two bursts; that is counted, not failed.
+        if (longestGap >= DEBOUNCE_MS) splitBursts++;
+        else if (made < 1 || made > 2) failures.push(`burst of 8 saves (longest pause ${longestGap} ms) gave ${made} restarts`);
         await expectReady(step, { kind: 'ready', url: app.controller.supervisor.url!, status: 200 });
       } else if (step === 'crash') {
         setMode('crash');
@@ -109,6 +122,7 @@ export async function soak(restarts: number, onProgress?: (done: number) => void
     restarts: done,
     failed: failures.length,
     crashLoop,
+    splitBursts,
     byMode,
     starts,
     heapMiB: { before: before?.heap ?? 0, after: heapMiB() },
