@@ -72,7 +72,7 @@ export class DataAppPreview extends Disposable {
     // Kills app servers if this host dies without stopping them (disposed last: after the apps).
     const reaper = this._register(new Reaper(vscode.Uri.joinPath(context.extensionUri, 'dist', 'reaper.js').fsPath));
     // Azure: sign-ins, the shared blob client, the broker; its run hook hands credentials to apps.
-    const azure = (this.azure = this._register(new AzureFeature(context, this.log, reaper, (why) => this.offerRestart(why))));
+    const azure = (this.azure = this._register(new AzureFeature(context, this.log, reaper, (why) => this.offerRestart(why, true))));
     // Debug App's debug types; F5 on a configuration of ours runs Debug App for its file.
     const debugTypes = (this.debugTypes = this._register(new DebugTypes(this.log, (file) => this.run('debug', () => this.apps.debug(file)))));
     this.apps = this._register(
@@ -123,9 +123,13 @@ export class DataAppPreview extends Disposable {
     if (affected.length) await this.offerRestart('Data App Preview settings changed.');
   }
 
-  private async offerRestart(why: string): Promise<void> {
+  /** `always`: say `why` even when no app runs (what previewed apps will be given is news either way). */
+  private async offerRestart(why: string, always = false): Promise<void> {
     const running = this.apps.all.filter((s) => s.state !== 'stopped');
-    if (!running.length) return;
+    if (!running.length) {
+      if (always) void vscode.window.showInformationMessage(why);
+      return;
+    }
     const pick = await vscode.window.showInformationMessage(`${why} Restart the running app${running.length > 1 ? 's' : ''} to apply it?`, 'Restart');
     if (pick) await Promise.all(running.map((s) => s.restart('settings changed')));
   }

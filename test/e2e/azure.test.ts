@@ -113,6 +113,8 @@ describe('Azure Storage in a real VS Code', { timeout: 600_000 }, () => {
     await pick.waitFor({ timeout: 15_000 });
     await pick.click();
     await page().locator('.pane-body .monaco-list-row', { hasText: 'used for preview' }).first().waitFor({ timeout: 10_000 });
+    // Where the container is picked, the user is told what the app can reach with what it is given.
+    await page().locator('.notification-list-item-message', { hasText: 'the account key: it reaches every container of the account' }).first().waitFor({ timeout: 10_000 });
 
     await wb.openFile(APP);
     await wb.command('Data App: Preview App');
