@@ -13,6 +13,8 @@ export interface PreviewHtmlInput {
   readonly initial: StatusMessage;
   /** For tests; otherwise 16 random bytes. */
   readonly nonce?: string;
+  /** The panel's secret: every message of the host carries it (the app's page cannot read it). */
+  readonly token: string;
 }
 
 export function makeNonce(): string {
@@ -61,7 +63,7 @@ export function buildPreviewHtml(input: PreviewHtmlInput): string {
 <link rel="stylesheet" href="${escapeHtml(input.styleUri)}">
 <title>${title}</title>
 </head>
-<body data-initial="${initial}">
+<body data-initial="${initial}" data-token="${escapeHtml(input.token)}">
 <header class="toolbar" role="toolbar" aria-label="App preview">
   <span id="state" class="state" role="status" aria-live="polite"></span>
   <span id="title" class="title"></span>

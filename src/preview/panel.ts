@@ -1,8 +1,9 @@
 // The preview webview panel: one per app. It shows status and forwards typed actions.
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { Disposable } from '../util/dispose';
 import { buildPreviewHtml } from './html';
-import { isWebviewToHost, type StatusMessage, type WebviewAction } from './protocol';
+import { isWebviewToHost, type HostToWebview, type SignedHostMessage, type StatusMessage, type WebviewAction } from './protocol';
 
 export const PREVIEW_VIEW_TYPE = 'dataAppPreview.preview';
 
@@ -23,6 +24,8 @@ export class PreviewPanel extends Disposable {
   /** The user closed the panel. */
   readonly onDidClose = this.disposeEmitter.event;
   private origins = '';
+  /** This panel's secret, in its HTML and in every message of the host. */
+  private readonly token = randomBytes(16).toString('hex');
   private status: StatusMessage;
 
   static create(extensionUri: vscode.Uri, title: string, initial: StatusMessage): PreviewPanel {
@@ -48,7 +51,7 @@ export class PreviewPanel extends Disposable {
       panel.webview.onDidReceiveMessage((msg: unknown) => {
         if (!isWebviewToHost(msg)) return;
         if (msg.type === 'action') this.actionEmitter.fire(msg.action);
-        else if (msg.type === 'ready') void panel.webview.postMessage(this.status);
+        else if (msg.type === 'ready') this.post(this.status);
       }),
     );
     this._register(
@@ -71,16 +74,21 @@ export class PreviewPanel extends Disposable {
     this.panel.title = `${status.appName} · ${status.framework}`;
     const key = [...frameOrigins].sort().join(' ');
     if (key !== this.origins) this.render(frameOrigins);
-    else void this.panel.webview.postMessage(status);
+    else this.post(status);
   }
 
   reloadFrame(): void {
     if (this.isDisposed) return;
-    void this.panel.webview.postMessage({ type: 'reloadFrame' });
+    this.post({ type: 'reloadFrame' });
   }
 
   reveal(): void {
     if (!this.isDisposed) this.panel.reveal(undefined, true);
+  }
+
+  /** Every host message carries the panel's token (see SignedHostMessage). */
+  private post(message: HostToWebview): void {
+    void this.panel.webview.postMessage({ ...message, token: this.token } satisfies SignedHostMessage);
   }
 
   private render(frameOrigins: readonly string[]): void {
@@ -94,6 +102,7 @@ export class PreviewPanel extends Disposable {
       codiconsUri: uri('media', 'codicons', 'codicon.css'),
       frameOrigins,
       initial: this.status,
+      token: this.token,
     });
   }
 

@@ -39,6 +39,16 @@ export interface ReloadFrameMessage {
 
 export type HostToWebview = StatusMessage | ReloadFrameMessage;
 
+/**
+ * What the host posts: a message with the panel's secret token, which the webview got in its
+ * HTML. Another window (the app's page) can post to the webview too, but cannot know the token.
+ */
+export type SignedHostMessage = HostToWebview & { readonly token: string };
+
+export function isSignedBy(v: unknown, token: string): v is SignedHostMessage {
+  return isHostToWebview(v) && token.length > 0 && (v as unknown as { token?: unknown }).token === token;
+}
+
 export type WebviewToHost = { readonly type: 'ready' } | { readonly type: 'action'; readonly action: WebviewAction };
 
 /** What the webview persists with `setState`, and the serializer revives from. */

@@ -1,5 +1,5 @@
 // The preview webview's script (bundled for the browser as dist/webview.js).
-import { isHostToWebview, isWebviewAction, type PersistedPreview, type StatusMessage, type WebviewToHost } from '../preview/protocol';
+import { isHostToWebview, isSignedBy, isWebviewAction, type PersistedPreview, type StatusMessage, type WebviewToHost } from '../preview/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -116,36 +116,16 @@ function reloadFrame(): void {
   if (current?.url) frame.src = current.url;
 }
 
-// Only the webview host speaks for the extension. VS Code's frame posts its messages with our
-// own origin (and deletes window.parent, so the sender cannot be compared with it). The app's page
-// inside the iframe can post to us too, and under code-server it may share our origin: a message
-// from the app's window, a frame inside it, or a window it opened is never taken.
+// Only the extension speaks for the extension: its messages carry this panel's token, which
+// the page got in its HTML. The app's page inside the iframe (or any window it opens) can post
+// to this page too, but cannot read the token.
+const TOKEN = document.body.dataset.token ?? '';
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
-  if (!isFromHost(ev)) return;
+  if (ev.source === frame.contentWindow || !isSignedBy(ev.data, TOKEN)) return;
   const msg = ev.data;
-  if (!isHostToWebview(msg)) return;
   if (msg.type === 'status') render(msg);
   else reloadFrame();
 });
-
-function isFromHost(ev: MessageEvent): boolean {
-  if (ev.origin !== window.origin || !ev.source) return false;
-  const app = frame.contentWindow;
-  const seen = new Set<unknown>();
-  const queue: unknown[] = [ev.source];
-  while (queue.length && seen.size < 32) {
-    const w = queue.shift() as Window | null;
-    if (!w || seen.has(w)) continue;
-    if (w === app) return false;
-    seen.add(w);
-    try {
-      queue.push(w.parent, w.opener); // readable across origins
-    } catch {
-      return false;
-    }
-  }
-  return true;
-}
 
 const initial: unknown = JSON.parse(document.body.dataset.initial ?? 'null');
 if (isHostToWebview(initial) && initial.type === 'status') render(initial);

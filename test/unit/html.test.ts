@@ -44,16 +44,18 @@ describe('CSP and HTML', () => {
       frameOrigins: ['http://127.0.0.1:1'],
       initial: status,
       nonce: 'NONCE',
+      token: 'TOKEN"<x>',
     });
     const scripts = html.match(/<script[^>]*>/g) ?? [];
     assert.equal(scripts.length, 1);
     assert.match(scripts[0], /nonce="NONCE" src="https:\/\/wv.src\/dist\/webview.js"/);
     assert.match(html, /<\/script>\s*<\/body>/);
+    assert.match(html, /data-token="TOKEN&quot;&lt;x&gt;"/, 'the token is an escaped attribute');
     assert.doesNotMatch(html, /<script[^>]*>[^<]+<\/script>/);
   });
   it('state goes in an escaped attribute, so hostile names cannot inject markup', () => {
     const evil = { ...status, appName: '"><script>alert(1)</script>.py', error: { message: '</pre><img src=x onerror=alert(1)>', output: "'&" } };
-    const html = buildPreviewHtml({ cspSource: 'x', scriptUri: 'a.js', styleUri: 's', codiconsUri: 'c', frameOrigins: [], initial: evil, nonce: 'n' });
+    const html = buildPreviewHtml({ cspSource: 'x', scriptUri: 'a.js', styleUri: 's', codiconsUri: 'c', frameOrigins: [], initial: evil, nonce: 'n', token: 't' });
     assert.equal((html.match(/<script/g) ?? []).length, 1);
     assert.doesNotMatch(html, /<img src=x/);
     const attr = /data-initial="([^"]*)"/.exec(html)![1]!;

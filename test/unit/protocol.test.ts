@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { isHostToWebview, isPersistedPreview, isWebviewToHost } from '../../src/preview/protocol';
+import { isHostToWebview, isPersistedPreview, isSignedBy, isWebviewToHost } from '../../src/preview/protocol';
 
 describe('protocol guards', () => {
   it('accepts well-formed webview messages only', () => {
@@ -24,5 +24,12 @@ describe('protocol guards', () => {
     assert.ok(!isPersistedPreview({ version: 2, filePath: '/w/app.py' }));
     assert.ok(!isPersistedPreview({ version: 1, filePath: '' }));
     assert.ok(!isPersistedPreview(undefined));
+  });
+  it("takes a host message only with the panel's token", () => {
+    const ok = { type: 'status', state: 'ready', appName: 'a.py', filePath: '/a.py', framework: 'Panel', restarts: 0, generation: 1 };
+    assert.ok(isSignedBy({ ...ok, token: 'secret' }, 'secret'));
+    assert.ok(isSignedBy({ type: 'reloadFrame', token: 'secret' }, 'secret'));
+    for (const bad of [ok, { ...ok, token: 'other' }, { ...ok, token: '' }, { type: 'reloadFrame' }]) assert.ok(!isSignedBy(bad, 'secret'), JSON.stringify(bad));
+    assert.ok(!isSignedBy({ ...ok, token: '' }, ''), 'no token: nothing is taken');
   });
 });
