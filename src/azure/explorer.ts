@@ -146,18 +146,17 @@ export class ExplorerCommands {
       );
       if (ok !== 'Replace') return;
     }
-    const total = files.reduce((n, f) => n + fs.statSync(f.fsPath).size, 0);
+    const sizes = files.map((f) => fs.statSync(f.fsPath).size); // read once: the total and each file's share
+    const total = sizes.reduce((n, s) => n + s, 0);
     await this.guarded(node.account, 'write', () =>
       withCancellableProgress(`Uploading to ${node.container}/${prefix}`, async (progress, signal) => {
-        let done = 0;
         let before = 0;
         const report = byteReporter(progress, total);
-        for (const f of files) {
+        for (const [i, f] of files.entries()) {
           await uploadFile(c, f.fsPath, prefix + path.basename(f.fsPath), (b) => report(before + b, path.basename(f.fsPath)), signal);
-          before += fs.statSync(f.fsPath).size;
-          done++;
+          before += sizes[i]!;
         }
-        vscode.window.setStatusBarMessage(`Uploaded ${done} file(s)`, 3000);
+        vscode.window.setStatusBarMessage(`Uploaded ${files.length} file(s)`, 3000);
       }),
     );
     this.deps.tree.refresh(node);

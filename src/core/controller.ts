@@ -2,6 +2,7 @@
 // The extension wraps it; integration tests drive it with real processes. No `vscode` import.
 import * as path from 'node:path';
 import { ChangeFilter, ContentFingerprints } from './changes';
+import { CANCELLED } from './outcome';
 import { RestartScheduler } from './scheduler';
 import { AppSupervisor, type StartOutcome, type SupervisorOptions } from './supervisor';
 
@@ -35,7 +36,7 @@ export class AppController {
         // Explicit restarts asked for before this one began get its outcome; the rest is reported.
         const waiting = this.waiters.splice(0);
         if (this.supervisor.state === 'stopped' || this.supervisor.state === 'stopping') {
-          for (const w of waiting) w({ kind: 'cancelled' });
+          for (const w of waiting) w(CANCELLED);
           return;
         }
         const outcome = await this.supervisor.restart(reason);
@@ -69,7 +70,7 @@ export class AppController {
    * that covers this request.
    */
   restartNow(reason: string): Promise<StartOutcome> {
-    if (this.disposed) return Promise.resolve({ kind: 'cancelled' });
+    if (this.disposed) return Promise.resolve(CANCELLED);
     return new Promise((resolve) => {
       this.waiters.push(resolve);
       this.scheduler.requestNow(reason);
@@ -78,7 +79,7 @@ export class AppController {
 
   /** Callers waiting for a restart that will not come (stopped, disposed) get "cancelled". */
   private releaseWaiters(): void {
-    for (const w of this.waiters.splice(0)) w({ kind: 'cancelled' });
+    for (const w of this.waiters.splice(0)) w(CANCELLED);
   }
 
   /** Asks for a debounced restart. */
