@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { AppManager, UserFacingError } from './app/manager';
 import { DebugTypes } from './app/debug-types';
 import { InterpreterResolver } from './app/interpreter';
+import { Setup } from './app/setup';
 import { AzureFeature } from './azure/feature';
 import type { StorageNode } from './azure/tree';
 import { Config } from './config/config';
@@ -76,7 +77,19 @@ export class DataAppPreview extends Disposable {
     // Debug App's debug types; F5 on a configuration of ours runs Debug App for its file.
     const debugTypes = (this.debugTypes = this._register(new DebugTypes(this.log, (file) => this.run('debug', () => this.apps.debug(file)))));
     this.apps = this._register(
-      new AppManager({ extensionUri: context.extensionUri, log: this.log, interpreters, hooks: azure.runHooks, tracker: reaper, debugTypes }, context.workspaceState),
+      new AppManager(
+        {
+          extensionUri: context.extensionUri,
+          log: this.log,
+          interpreters,
+          hooks: azure.runHooks,
+          tracker: reaper,
+          debugTypes,
+          problems: this._register(vscode.languages.createDiagnosticCollection('Data App Preview')),
+          setup: new Setup(this.log),
+        },
+        context.workspaceState,
+      ),
     );
 
     for (const [id, handler] of Object.entries(COMMANDS)) {

@@ -11,18 +11,20 @@ import type { ProcessTracker } from '../core/reaper';
 import type { AppState } from '../core/state';
 import type { LaunchStrategy } from '../core/strategy';
 import { WarmLaunch } from '../core/warm';
-import type { Prepared, RunHook, StartOutcome } from '../core/supervisor';
+import type { AppSupervisor, Prepared, RunHook, StartOutcome } from '../core/supervisor';
 import type { StatusMessage, WebviewAction } from '../preview/protocol';
 import { statusMessageOf } from '../preview/status';
 import { PreviewPanel } from '../preview/panel';
 import { Disposable } from '../util/dispose';
 import { AppDebugger } from './app-debugger';
+import { FailureActions } from './failure-actions';
 import type { DebugTypes } from './debug-types';
 import type { InterpreterResolver } from './interpreter';
 import { HOST, LaunchEnvironment } from './launch-env';
 import { AppOutput } from './output';
-import { askAboutSlowStart, showStartError, type ErrorContext } from './start-errors';
-import { AppStatusItem } from './status-item';
+import { SessionView } from './session-view';
+import type { StatusDetails } from './status-item';
+import { createEnvironment, selectInterpreter, type Setup } from './setup';
 import type { SessionTarget } from './targets';
 
 export interface SessionDeps {
@@ -33,18 +35,21 @@ export interface SessionDeps {
   readonly hooks: readonly RunHook[];
   readonly tracker?: ProcessTracker;
   readonly debugTypes: DebugTypes;
+  /** The Problems panel's entries of every app (each session owns its own). */
+  readonly problems: vscode.DiagnosticCollection;
+  readonly setup: Setup;
 }
 
 export class AppSession extends Disposable {
   readonly controller: AppController;
   readonly output: AppOutput;
-  private panel: PreviewPanel | undefined;
   /** Debug App: whether runs start under debugpy, and the debug session attached to them. */
   readonly debugger: AppDebugger;
   private readonly debugLines: DebugLineScanner;
-  private readonly statusItem: AppStatusItem;
+  private readonly view: SessionView;
   private readonly strategy: LaunchStrategy;
   private readonly launchEnv: LaunchEnvironment;
+  readonly failures: FailureActions; // Problems, links to the code, a missing module's setup
   private generation = 0;
   private shuttingDown: Promise<void> | undefined;
   private readonly closedEmitter = this._register(new vscode.EventEmitter<void>());
@@ -86,8 +91,9 @@ export class AppSession extends Disposable {
       watchGlob: () => this.config.get('watchGlob'),
       watchExclude: () => this.config.get('watchExclude'),
       debounceMs: () => this.config.get('restartDebounceMs'),
-      onOutput: (stream, text) => this.output.append(stream === 'stdout' ? this.debugLines.push(text) : text),
-      onRestarted: (outcome) => this.onOutcome(outcome, false),
+      onOutput: (stream, text, run) => (stream === 'stdout' ? this.output.append(this.debugLines.push(text)) : this.output.stderr(text, run)),
+      onRunEnded: (runId) => this.output.runEnded(runId),
+      onRestarted: (outcome) => this.failures.told(outcome, false),
     });
     const sup = this.controller.supervisor;
     this.debugger = this._register(
@@ -110,10 +116,8 @@ export class AppSession extends Disposable {
       ),
     );
     this.debugLines = new DebugLineScanner((l) => this.debugger.listening(l));
-    if (revivedPanel) this.attachPanel(PreviewPanel.adopt(revivedPanel, deps.extensionUri, this.statusMessage()));
-    else if (showPreview) this.attachPanel(PreviewPanel.create(deps.extensionUri, path.basename(file), this.statusMessage()));
-
-    this.statusItem = this._register(new AppStatusItem(target.file, rel));
+    this.failures = this._register(new FailureActions(this, deps.setup, deps.problems, log, () => this.refresh()));
+    this.view = this._register(new SessionView(deps.extensionUri, this, rel, revivedPanel, showPreview));
 
     this._register(this.controller.supervisor.onDidChangeState((e) => this.onState(e.state)));
 
@@ -131,13 +135,7 @@ export class AppSession extends Disposable {
 
   /** The preview panel (none when Debug App started the app without one, until it is shown). */
   get preview(): PreviewPanel | undefined {
-    return this.panel;
-  }
-
-  private attachPanel(panel: PreviewPanel): void {
-    this.panel = this._register(panel);
-    this._register(panel.onAction((a) => void this.onAction(a)));
-    this._register(panel.onDidClose(() => void this.close()));
+    return this.view.preview;
   }
 
   /** True once the preview was closed (the server may still be stopping). */
@@ -150,6 +148,18 @@ export class AppSession extends Disposable {
     return this.launchEnv.pythonPath;
   }
 
+  get supervisor(): AppSupervisor {
+    return this.controller.supervisor;
+  }
+
+  get frameOrigins(): readonly string[] {
+    return this.launchEnv.frameOrigins;
+  }
+
+  statusDetails(): StatusDetails {
+    return { debugging: this.debugger.enabled, attached: !!this.debugger.session, python: this.launchEnv.pythonPath };
+  }
+
   get state(): AppState {
     return this.controller.supervisor.state;
   }
@@ -158,16 +168,11 @@ export class AppSession extends Disposable {
     return new Config(this.target.file);
   }
 
-  private get label(): string {
-    return FRAMEWORKS[this.target.framework].label;
-  }
-
   /** First start (or a start after stop/crash), with a progress notification. */
   async start(): Promise<StartOutcome> {
     this.launchEnv.recheckModule();
-    const name = path.basename(this.file.fsPath);
     const outcome = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Starting ${this.label} app ${name}…`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: `Starting ${FRAMEWORKS[this.target.framework].label} app ${path.basename(this.file.fsPath)}…`, cancellable: true },
       async (_progress, token) => {
         const cancel = token.onCancellationRequested(() => void this.stop());
         try {
@@ -177,14 +182,14 @@ export class AppSession extends Disposable {
         }
       },
     );
-    this.onOutcome(outcome, true);
+    this.failures.told(outcome, true);
     return outcome;
   }
 
   async restart(reason = 'restart requested'): Promise<StartOutcome> {
     if (this.state === 'stopped') return this.start();
     const outcome = await this.controller.restartNow(reason);
-    this.onOutcome(outcome, true);
+    this.failures.told(outcome, true);
     return outcome;
   }
 
@@ -193,10 +198,7 @@ export class AppSession extends Disposable {
   }
 
   reveal(): void {
-    if (this.isDisposed) return;
-    if (!this.panel) this.attachPanel(PreviewPanel.create(this.deps.extensionUri, path.basename(this.file.fsPath), this.statusMessage()));
-    this.panel!.reveal();
-    this.refresh();
+    this.view.reveal();
   }
 
   /**
@@ -247,15 +249,20 @@ export class AppSession extends Disposable {
   }
 
   /** A preview toolbar or overlay button. */
-  private async onAction(action: WebviewAction): Promise<void> {
+  async act(action: WebviewAction): Promise<void> {
     const actions: Record<WebviewAction, () => unknown> = {
       restart: () => this.restart('restart from the preview'),
       stop: () => this.stop(),
       start: () => this.start(),
       openExternal: () => this.openExternal(),
       showOutput: () => this.showOutput(),
-      reload: () => this.panel?.reloadFrame(),
+      reload: () => this.preview?.reloadFrame(),
       debug: () => this.setDebugging(!this.debugger.enabled),
+      install: () => this.failures.install(),
+      copyInstall: () => this.failures.copyInstall(),
+      selectInterpreter: () => selectInterpreter(),
+      createEnvironment: () => createEnvironment(),
+      chooseFramework: () => vscode.commands.executeCommand('dataAppPreview.chooseFramework', this.file),
     };
     await actions[action]();
   }
@@ -270,30 +277,23 @@ export class AppSession extends Disposable {
   private onState(state: AppState): void {
     if (state === 'ready') this.generation++;
     this.debugger.stateChanged(state);
+    this.failures.stateChanged(state);
     this.refresh();
-  }
-
-  private onOutcome(outcome: StartOutcome, userInitiated: boolean): void {
-    const ctx: ErrorContext = { file: this.file.fsPath, showOutput: () => this.showOutput(), stop: () => this.stop() };
-    // A save-triggered failure is shown by the overlay and the status bar, not by a toast per save.
-    if (outcome.kind === 'failed' && userInitiated) void showStartError(outcome.error, ctx);
-    else if (outcome.kind === 'timeout') void askAboutSlowStart(this.config.get('startTimeoutSeconds'), ctx);
   }
 
   statusMessage(): StatusMessage {
     return statusMessageOf(this.controller.supervisor, {
       file: this.file.fsPath,
       framework: this.target.framework,
+      workspace: this.target.folder.uri.fsPath,
       url: this.launchEnv.frameUrl,
+      setup: this.failures?.setup,
       generation: this.generation,
       debugging: this.debugger.enabled,
     });
   }
 
   private refresh(): void {
-    if (this.isDisposed) return;
-    const status = this.statusMessage();
-    this.panel?.update(status, this.launchEnv.frameOrigins);
-    this.statusItem.update(status, this.controller.supervisor, { debugging: this.debugger.enabled, attached: !!this.debugger.session, python: this.launchEnv.pythonPath });
+    if (!this.isDisposed) this.view?.refresh();
   }
 }

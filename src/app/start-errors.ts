@@ -7,41 +7,31 @@ import { PortInUseError } from '../core/ports';
 import { LaunchError } from '../core/process';
 import { ModuleMissingError, NoInterpreterError } from '../core/python';
 import { AppStartError } from '../core/supervisor';
+import { selectInterpreter } from './setup';
 
 export interface ErrorContext {
   /** The app file (its folder is where an install runs). */
   readonly file: string;
   showOutput(): void;
   stop(): Promise<void>;
+  /** Installs the missing module the way that works for the app's interpreter, then starts the app. */
+  install(): Promise<void>;
 }
 
 /** The start failed: the message, with the actions that fit its kind. */
 export async function showStartError(error: Error, ctx: ErrorContext): Promise<void> {
   const actions: string[] = [];
-  if (error instanceof ModuleMissingError) actions.push('Install in Terminal', 'Copy Command');
+  if (error instanceof ModuleMissingError) actions.push('Install in Terminal', 'Select Interpreter');
   if (error instanceof NoInterpreterError) actions.push('Select Interpreter', 'Open Settings');
   if (error instanceof PortInUseError || error instanceof CommandSyntaxError) actions.push('Open Settings');
   if (error instanceof AppStartError || error instanceof LaunchError) actions.push('Show Output');
   const pick = await vscode.window.showErrorMessage(error.message, ...actions);
   switch (pick) {
-    case 'Install in Terminal': {
-      // The interpreter itself is the terminal's process: no shell reads the path or the package name.
-      const missing = error as ModuleMissingError;
-      const t = vscode.window.createTerminal({
-        name: `Install ${missing.pipPackage}`,
-        cwd: path.dirname(ctx.file),
-        shellPath: missing.python,
-        shellArgs: [...missing.installArgs],
-      });
-      t.show();
-      break;
-    }
-    case 'Copy Command':
-      await vscode.env.clipboard.writeText((error as ModuleMissingError).installCommand);
+    case 'Install in Terminal':
+      await ctx.install();
       break;
     case 'Select Interpreter':
-      if (vscode.extensions.getExtension('ms-python.python')) await vscode.commands.executeCommand('python.setInterpreter');
-      else await vscode.commands.executeCommand('workbench.action.openSettings', 'dataAppPreview.pythonPath');
+      await selectInterpreter();
       break;
     case 'Open Settings':
       await vscode.commands.executeCommand('workbench.action.openSettings', 'dataAppPreview');

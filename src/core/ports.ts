@@ -1,5 +1,6 @@
 // Port picking on loopback. No `vscode` import.
 import * as net from 'node:net';
+export { looksLikePortInUse } from './failures';
 
 /** A port the OS says is free right now (`listen(0)`), on `host`. */
 export function pickFreePort(host = '127.0.0.1'): Promise<number> {
@@ -33,11 +34,6 @@ export class PortInUseError extends Error {
         `the "dataAppPreview.port" setting, or set it to 0 to pick a free port automatically.`,
     );
   }
-}
-
-/** Output lines by which servers say their port was taken. */
-export function looksLikePortInUse(output: string): boolean {
-  return /address already in use|EADDRINUSE|errno 98\b|Errno 48\b|Only one usage of each socket address|port \d+ is (?:already )?in use/i.test(output);
 }
 
 /**

@@ -78,7 +78,7 @@ export class ModuleMissingError extends Error {
   ) {
     const args = ['-m', 'pip', 'install', pipPackage];
     const cmd = [python, ...args].map((a) => quoteForShell(a)).join(' ');
-    super(`${label} is not installed for ${python} (no module "${module}"). Install it with: ${cmd}`);
+    super(`${label} is not installed for ${python} (no module "${module}").`);
     this.installCommand = cmd;
     this.installArgs = args;
   }
@@ -107,4 +107,69 @@ export function hasModule(python: string, module: string, env: NodeJS.ProcessEnv
       reject(new Error(`Could not check for module "${module}" with ${python}: ${err.message}`));
     });
   });
+}
+
+/** The package that provides `module` on PyPI, where the names differ. */
+const PIP_NAMES: Readonly<Record<string, string>> = {
+  sklearn: 'scikit-learn',
+  skimage: 'scikit-image',
+  cv2: 'opencv-python',
+  PIL: 'pillow',
+  yaml: 'pyyaml',
+  bs4: 'beautifulsoup4',
+  dotenv: 'python-dotenv',
+  dateutil: 'python-dateutil',
+  jose: 'python-jose',
+  docx: 'python-docx',
+  attr: 'attrs',
+  serial: 'pyserial',
+  Crypto: 'pycryptodome',
+};
+
+export function pipPackageFor(module: string): string {
+  const top = module.split('.')[0]!;
+  return PIP_NAMES[top] ?? top;
+}
+
+/** How pip may install into an interpreter. */
+export interface InterpreterKind {
+  /** A virtual environment (venv, virtualenv) or a conda environment: pip installs into it. */
+  readonly isEnvironment: boolean;
+  /** PEP 668: the system's package manager owns it; pip refuses to install into it. */
+  readonly externallyManaged: boolean;
+}
+
+const KIND_SCRIPT = [
+  'import json,os,sys,sysconfig',
+  'env = sys.prefix != sys.base_prefix or os.path.isdir(os.path.join(sys.prefix, "conda-meta"))',
+  'managed = os.path.isfile(os.path.join(sysconfig.get_path("stdlib"), "EXTERNALLY-MANAGED"))',
+  'print(json.dumps({"env": env, "managed": managed}))',
+].join('\n');
+
+/** Asks the interpreter what it is (a few tens of ms). */
+export function interpreterKind(python: string): Promise<InterpreterKind> {
+  return new Promise((resolve, reject) => {
+    execFile(python, ['-c', KIND_SCRIPT], { timeout: 20_000, windowsHide: true }, (err, stdout) => {
+      if (err) return reject(new Error(`Could not ask ${python} what it is: ${err.message}`));
+      try {
+        const v = JSON.parse(stdout) as { env: boolean; managed: boolean };
+        resolve({ isEnvironment: !!v.env, externallyManaged: !v.env && !!v.managed });
+      } catch {
+        reject(new Error(`${python} gave an unexpected answer: ${stdout.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+/** The pip install of `pkg` for `python`, or why there is none (an externally managed interpreter). */
+export function installPlan(python: string, pkg: string, kind: InterpreterKind): { args: string[]; command: string } | { refused: string } {
+  if (kind.externallyManaged && !kind.isEnvironment) {
+    return {
+      refused:
+        `${python} is managed by the system (PEP 668): pip does not install into it. ` +
+        'Create a virtual environment for this folder (Python: Create Environment, or python3 -m venv .venv), select it, and install there.',
+    };
+  }
+  const args = ['-m', 'pip', 'install', pkg];
+  return { args, command: [python, ...args].map((a) => quoteForShell(a)).join(' ') };
 }

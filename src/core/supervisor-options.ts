@@ -26,5 +26,8 @@ export interface SupervisorOptions {
   /** Watchdog that kills the tree if the host dies before stopping it. */
   readonly tracker?: ProcessTracker;
   readonly log: Logger;
-  onOutput?(stream: 'stdout' | 'stderr', text: string): void;
+  /** Output of run `run` (`stopping`: our stop signal was sent to it). */
+  onOutput?(stream: 'stdout' | 'stderr', text: string, run: { readonly id: string; readonly stopping: boolean }): void;
+  /** Run `runId`'s process has exited and its pipes are drained. */
+  onRunEnded?(runId: string): void;
 }

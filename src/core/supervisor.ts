@@ -224,10 +224,14 @@ export class AppSupervisor {
         spec,
         env,
         runEnv,
-        onStdout: (t) => this.opts.onOutput?.('stdout', t),
+        // The tail holds both streams: a script's prints explain why it exited.
+        onStdout: (t) => {
+          this.stderrTail.push(t);
+          this.opts.onOutput?.('stdout', t, life);
+        },
         onStderr: (t) => {
           this.stderrTail.push(t);
-          this.opts.onOutput?.('stderr', t);
+          this.opts.onOutput?.('stderr', t, life);
         },
       });
       proc = launched.process;
@@ -237,6 +241,7 @@ export class AppSupervisor {
       return life.cancelled ? CANCELLED : this.fail(e instanceof LaunchError ? e : new AppStartError(`Could not start the app: ${(e as Error).message}`, '', undefined, e));
     }
     life.adopt(proc, this.opts.tracker);
+    void proc.exited.then(() => setTimeout(() => this.opts.onRunEnded?.(life.id), 50));
     this.watchExit(life);
     if (life.cancelled) return CANCELLED; // the queued stop or restart stops it
 
@@ -251,7 +256,7 @@ export class AppSupervisor {
         // Wait for the pipes to flush the last lines.
         await new Promise((r) => setTimeout(r, 50));
         if (this.current !== life || life.cancelled) return CANCELLED;
-        const tail = this.stderrTail.lastLines(40);
+        const tail = this.stderrTail.lastLines(60);
         if (looksLikePortInUse(tail)) {
           await this.closeAndStop();
           return 'port-in-use';
@@ -280,7 +285,7 @@ export class AppSupervisor {
       if (this.current !== life || life.stopping || this.machine.state !== 'ready') return;
       await this.ops.run(async () => {
         if (this.current !== life || life.stopping || this.machine.state !== 'ready') return;
-        const err = new AppStartError(`The app exited (${describeExit(info)}).`, this.stderrTail.lastLines(40), info);
+        const err = new AppStartError(`The app exited (${describeExit(info)}).`, this.stderrTail.lastLines(60), info);
         this.opts.log.warn(`[run ${life.id}] ${err.message}`);
         await this.closeAndStop();
         this.machine.move('exit', err);

@@ -1,6 +1,6 @@
 // The preview's HTML with a strict CSP. No `vscode` import: the caller passes URIs as strings.
 import { randomBytes } from 'node:crypto';
-import type { StatusMessage } from './protocol';
+import { stateLabel, type StatusMessage } from './protocol';
 
 export interface PreviewHtmlInput {
   /** webview.cspSource */
@@ -53,6 +53,9 @@ export function buildPreviewHtml(input: PreviewHtmlInput): string {
   const csp = buildCsp(input.cspSource, nonce, input.frameOrigins);
   const initial = escapeHtml(JSON.stringify(input.initial));
   const title = escapeHtml(input.initial.appName);
+  // The overlay shows from the first frame, before the script has run.
+  const state = input.initial.state;
+  const label = escapeHtml(stateLabel(state, input.initial.error?.kind));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -65,10 +68,8 @@ export function buildPreviewHtml(input: PreviewHtmlInput): string {
 </head>
 <body data-initial="${initial}" data-token="${escapeHtml(input.token)}">
 <header class="toolbar" role="toolbar" aria-label="App preview">
-  <span id="state" class="state" role="status" aria-live="polite"></span>
-  <span id="title" class="title"></span>
-  <span id="detail" class="detail"></span>
-  <span class="spacer"></span>
+  <span id="state" class="state state-${state}" role="status" aria-live="polite">${label}</span>
+  <span id="toolbar-text" class="toolbar-text"><span id="title" class="title">${title}</span> <span id="detail" class="detail"></span></span>
   <button id="btn-reload" data-action="reload" title="Reload the page (the server keeps running)" aria-label="Reload page"><i class="codicon codicon-refresh"></i></button>
   <button id="btn-debug" data-action="debug" title="Debug the app: every run starts under the debugger" aria-label="Debug app" aria-pressed="false"><i class="codicon codicon-debug-alt"></i></button>
   <button id="btn-restart" data-action="restart" title="Restart the app server" aria-label="Restart server"><i class="codicon codicon-debug-restart"></i></button>
@@ -79,15 +80,21 @@ export function buildPreviewHtml(input: PreviewHtmlInput): string {
 </header>
 <main>
   <iframe id="app-frame" title="${title}" sandbox="allow-scripts allow-same-origin allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox" allow="clipboard-read; clipboard-write; fullscreen"></iframe>
-  <section id="overlay" class="overlay" hidden>
+  <section id="overlay" class="overlay overlay-${state}"${state === 'ready' ? ' hidden' : ''}>
     <div class="overlay-box">
-      <h2 id="overlay-title"></h2>
+      <h2 id="overlay-title">${label}</h2>
       <p id="overlay-message"></p>
+      <p id="overlay-hint" class="hint"></p>
       <pre id="overlay-output" hidden></pre>
       <div class="overlay-actions">
+        <button id="overlay-install-btn" data-action="install" hidden>Install in Terminal</button>
+        <button id="overlay-copy-btn" data-action="copyInstall" hidden>Copy Command</button>
+        <button id="overlay-interpreter-btn" data-action="selectInterpreter" hidden>Select Interpreter</button>
+        <button id="overlay-env-btn" data-action="createEnvironment" hidden>Create Environment</button>
+        <button id="overlay-framework-btn" data-action="chooseFramework" hidden>Change Framework…</button>
         <button id="overlay-output-btn" data-action="showOutput">Show output</button>
-        <button id="overlay-restart-btn" data-action="restart">Restart</button>
-        <button id="overlay-start-btn" data-action="start">Start</button>
+        <button id="overlay-restart-btn" data-action="restart" hidden>Restart</button>
+        <button id="overlay-start-btn" data-action="start" hidden>Start</button>
       </div>
     </div>
   </section>

@@ -21,6 +21,9 @@ export class PreviewPanel extends Disposable {
   private readonly disposeEmitter = this._register(new vscode.EventEmitter<void>());
   /** A toolbar or overlay button was pressed. */
   readonly onAction = this.actionEmitter.event;
+  private readonly locationEmitter = this._register(new vscode.EventEmitter<{ file: string; line: number }>());
+  /** A `File "…", line N` link of the error output was clicked. */
+  readonly onOpenLocation = this.locationEmitter.event;
   /** The user closed the panel. */
   readonly onDidClose = this.disposeEmitter.event;
   private origins = '';
@@ -51,6 +54,7 @@ export class PreviewPanel extends Disposable {
       panel.webview.onDidReceiveMessage((msg: unknown) => {
         if (!isWebviewToHost(msg)) return;
         if (msg.type === 'action') this.actionEmitter.fire(msg.action);
+        else if (msg.type === 'openLocation') this.locationEmitter.fire({ file: msg.file, line: msg.line });
         else if (msg.type === 'ready') this.post(this.status);
       }),
     );

@@ -1,13 +1,27 @@
 // Messages between the extension host and the preview webview. Imported by both sides
 // (the webview script is bundled separately), so it imports neither `vscode` nor node.
 
+import { FAILURE_KINDS, type FailureKind } from '../core/failures';
 import { APP_STATES, type AppState } from '../core/state';
 
 /** The preview shows the app's own states (one list, in core/state.ts). */
 export const PREVIEW_STATES = APP_STATES;
 export type PreviewState = AppState;
 
-export const WEBVIEW_ACTIONS = ['reload', 'restart', 'stop', 'start', 'openExternal', 'showOutput', 'debug'] as const;
+export const WEBVIEW_ACTIONS = [
+  'reload',
+  'restart',
+  'stop',
+  'start',
+  'openExternal',
+  'showOutput',
+  'debug',
+  'install',
+  'copyInstall',
+  'selectInterpreter',
+  'createEnvironment',
+  'chooseFramework',
+] as const;
 export type WebviewAction = (typeof WEBVIEW_ACTIONS)[number];
 
 /** Everything the toolbar and overlays show. */
@@ -28,9 +42,41 @@ export interface StatusMessage {
   readonly detail?: string | undefined;
   /** Debug App: every run starts under debugpy and the debugger attaches to it. */
   readonly debugging?: boolean | undefined;
-  /** The error and the last lines of stderr when it crashed or failed to start. */
-  readonly error?: { readonly message: string; readonly output: string } | undefined;
+  /** Why it crashed or failed to start, and what the user can do. */
+  readonly error?: FailureView | undefined;
 }
+
+/** A failure as the preview shows it. */
+export interface FailureView {
+  readonly message: string;
+  /** The last lines of its output, without our own traceback frames. */
+  readonly output: string;
+  readonly kind: FailureKind;
+  /** What the user can do about this kind of failure. */
+  readonly hint: string;
+  /** Where in the user's code it failed (absolute path). */
+  readonly location?: { readonly file: string; readonly line: number } | undefined;
+  /** missing-module: the command that installs it for this interpreter (none for an externally managed one). */
+  readonly install?: string | undefined;
+  /** missing-module: the Python extension can create an environment. */
+  readonly canCreateEnvironment?: boolean | undefined;
+}
+
+/** The one word for each state, everywhere (preview toolbar, status bar, tooltips). */
+export function stateLabel(state: AppState, kind?: FailureKind): string {
+  if (state === 'crashed' && kind === 'missing-module') return 'Setup needed';
+  if (state === 'crashed' && kind === 'not-a-server') return 'Not a server';
+  return STATE_LABEL[state];
+}
+
+const STATE_LABEL: Record<AppState, string> = {
+  stopped: 'Stopped',
+  starting: 'Starting…',
+  ready: 'Running',
+  restarting: 'Restarting…',
+  crashed: 'Crashed',
+  stopping: 'Stopping…',
+};
 
 /** Reload the iframe without restarting the server. */
 export interface ReloadFrameMessage {
@@ -49,7 +95,11 @@ export function isSignedBy(v: unknown, token: string): v is SignedHostMessage {
   return isHostToWebview(v) && token.length > 0 && (v as unknown as { token?: unknown }).token === token;
 }
 
-export type WebviewToHost = { readonly type: 'ready' } | { readonly type: 'action'; readonly action: WebviewAction };
+export type WebviewToHost =
+  | { readonly type: 'ready' }
+  | { readonly type: 'action'; readonly action: WebviewAction }
+  /** A `File "…", line N` link in the error output was clicked (`file` as the output has it). */
+  | { readonly type: 'openLocation'; readonly file: string; readonly line: number };
 
 /** What the webview persists with `setState`, and the serializer revives from. */
 export interface PersistedPreview {
@@ -72,6 +122,8 @@ export function isWebviewToHost(v: unknown): v is WebviewToHost {
       return true;
     case 'action':
       return isWebviewAction(v.action);
+    case 'openLocation':
+      return typeof v.file === 'string' && v.file.length > 0 && v.file.length < 4096 && Number.isInteger(v.line) && (v.line as number) > 0;
     default:
       return false;
   }
@@ -90,7 +142,12 @@ export function isHostToWebview(v: unknown): v is HostToWebview {
     typeof v.restarts === 'number' &&
     typeof v.generation === 'number' &&
     (v.url === undefined || typeof v.url === 'string') &&
-    (v.error === undefined || (isObject(v.error) && typeof v.error.message === 'string' && typeof v.error.output === 'string'))
+    (v.error === undefined ||
+      (isObject(v.error) &&
+        typeof v.error.message === 'string' &&
+        typeof v.error.output === 'string' &&
+        typeof v.error.hint === 'string' &&
+        (FAILURE_KINDS as readonly unknown[]).includes(v.error.kind)))
   );
 }
 

@@ -1,5 +1,6 @@
 // The preview webview's script (bundled for the browser as dist/webview.js).
-import { isHostToWebview, isSignedBy, isWebviewAction, type PersistedPreview, type StatusMessage, type WebviewToHost } from '../preview/protocol';
+import { locationIn } from '../core/tracebacks';
+import { isHostToWebview, isSignedBy, isWebviewAction, stateLabel, type PersistedPreview, type StatusMessage, type WebviewToHost } from '../preview/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -13,15 +14,6 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const frame = $<HTMLIFrameElement>('app-frame');
 const overlay = $<HTMLElement>('overlay');
 
-const STATE_LABEL: Record<StatusMessage['state'], string> = {
-  stopped: 'Stopped',
-  starting: 'Starting…',
-  ready: 'Running',
-  restarting: 'Restarting…',
-  crashed: 'Crashed',
-  stopping: 'Stopping…',
-};
-
 let shownGeneration = -1;
 let current: StatusMessage | undefined;
 
@@ -34,11 +26,16 @@ function render(s: StatusMessage): void {
   vscode.setState({ version: 1, filePath: s.filePath } satisfies PersistedPreview);
   document.body.dataset.state = s.state;
   const state = $('state');
-  state.textContent = STATE_LABEL[s.state];
-  state.className = `state state-${s.state}`;
+  const label = stateLabel(s.state, s.error?.kind);
+  state.textContent = label;
+  state.className = `state state-${s.state}${s.error?.kind === 'missing-module' || s.error?.kind === 'not-a-server' ? ' state-setup' : ''}`;
   const serving = s.state === 'ready' || s.state === 'starting' || s.state === 'restarting';
-  $('title').textContent = `${s.appName} · ${s.framework}${s.port && serving ? ` · :${s.port}` : ''}`;
-  $('detail').textContent = s.detail ?? '';
+  const title = `${s.appName} · ${s.framework}${s.port && serving ? ` · :${s.port}` : ''}`;
+  $('title').textContent = title;
+  const detail = s.debugging ? `debugging${s.detail ? ` · ${s.detail}` : ''}` : (s.detail ?? '');
+  $('detail').textContent = detail;
+  // The state is never cut; what does not fit is in the tooltip.
+  $('toolbar-text').title = [label, title, detail].filter(Boolean).join(' · ');
 
   const running = s.state === 'ready' || s.state === 'starting' || s.state === 'restarting';
   show($('btn-stop'), running);
@@ -51,7 +48,6 @@ function render(s: StatusMessage): void {
   debug.classList.toggle('active', !!s.debugging);
   debug.title = s.debugging ? 'Stop debugging: restart the app without the debugger' : 'Debug the app: every run starts under the debugger';
   debug.disabled = s.state === 'stopping';
-  if (s.debugging) $('detail').textContent = `debugging${s.detail ? ` · ${s.detail}` : ''}`;
 
   if (s.state === 'ready' && s.url && s.generation !== shownGeneration) {
     shownGeneration = s.generation;
@@ -59,13 +55,12 @@ function render(s: StatusMessage): void {
   }
 
   // Overlays: the last page stays visible underneath while restarting.
-  const title = $('overlay-title');
+  const heading = $('overlay-title');
   const message = $('overlay-message');
   const output = $<HTMLPreElement>('overlay-output');
   let visible = true;
-  show($('overlay-start-btn'), false);
-  show($('overlay-restart-btn'), false);
-  show($('overlay-output-btn'), false);
+  for (const id of OVERLAY_BUTTONS) show($(id), false);
+  $('overlay-hint').textContent = '';
   overlay.className = `overlay overlay-${s.state}`;
   switch (s.state) {
     case 'ready':
@@ -74,7 +69,7 @@ function render(s: StatusMessage): void {
     case 'starting':
     case 'restarting':
     case 'stopping':
-      title.textContent = STATE_LABEL[s.state];
+      heading.textContent = label;
       message.textContent =
         s.state !== 'stopping' && s.debugging
           ? 'Under the debugger: the app runs once VS Code has attached; a breakpoint holds it here until you continue.'
@@ -84,24 +79,89 @@ function render(s: StatusMessage): void {
       show($('overlay-output-btn'), true);
       break;
     case 'crashed':
-      title.textContent = s.error?.message ?? 'The app stopped unexpectedly.';
-      message.textContent = 'Fix the error and save, or restart.';
-      show($('overlay-restart-btn'), true);
-      show($('overlay-output-btn'), true);
+      renderFailure(s);
       break;
     case 'stopped':
-      title.textContent = 'The app server is stopped.';
+      heading.textContent = 'The app server is stopped.';
       message.textContent = s.error?.message ?? '';
       show($('overlay-start-btn'), true);
       show($('overlay-output-btn'), true);
       break;
   }
-  output.textContent = s.error?.output ?? '';
+  renderOutput(output, s.error?.output ?? '');
   show(output, !!s.error?.output && (s.state === 'crashed' || s.state === 'stopped'));
   show(overlay, visible);
 }
 
+const OVERLAY_BUTTONS = [
+  'overlay-install-btn',
+  'overlay-copy-btn',
+  'overlay-interpreter-btn',
+  'overlay-env-btn',
+  'overlay-framework-btn',
+  'overlay-restart-btn',
+  'overlay-start-btn',
+  'overlay-output-btn',
+];
+
+/** The crash overlay: what failed, what to do about its kind, and the buttons that do it. */
+function renderFailure(s: StatusMessage): void {
+  const e = s.error;
+  $('overlay-title').textContent = e?.message ?? 'The app stopped unexpectedly.';
+  // The user's file and line come first, as a link to the editor.
+  const message = $('overlay-message');
+  message.replaceChildren();
+  if (e?.location) message.append('In ', sourceLink(e.location.file, e.location.line, `${e.location.file}, line ${e.location.line}`));
+  $('overlay-hint').textContent = e?.hint ?? 'Fix the error and save, or restart.';
+  const setup = e?.kind === 'missing-module';
+  if (setup) {
+    $('overlay-title').textContent = 'Setup needed';
+    message.textContent = e.message;
+    if (e.install) {
+      $('overlay-install-btn').title = e.install;
+      $('overlay-hint').textContent = `${e.hint} Install in Terminal runs: ${e.install}`;
+    }
+    show($('overlay-install-btn'), !!e.install);
+    show($('overlay-copy-btn'), !!e.install);
+    show($('overlay-interpreter-btn'), true);
+    show($('overlay-env-btn'), !!e.canCreateEnvironment);
+  }
+  show($('overlay-framework-btn'), e?.kind === 'not-a-server');
+  show($('overlay-restart-btn'), !setup);
+  show($('overlay-output-btn'), true);
+}
+
+/** The output, with each `File "…", line N` of the user's code as a link that opens the editor there. */
+function renderOutput(pre: HTMLPreElement, text: string): void {
+  pre.replaceChildren();
+  for (const line of text.split('\n')) {
+    const at = locationIn(line);
+    if (!at) {
+      pre.append(`${line}\n`);
+      continue;
+    }
+    pre.append(line.slice(0, at.start), sourceLink(at.file, at.line, line.slice(at.start, at.end)), `${line.slice(at.end)}\n`);
+  }
+}
+
+function sourceLink(file: string, line: number, text: string): HTMLAnchorElement {
+  const a = document.createElement('a');
+  a.href = '#';
+  a.className = 'source-link';
+  a.dataset.file = file;
+  a.dataset.line = String(line);
+  a.title = `Open ${file} at line ${line}`;
+  a.textContent = text;
+  return a;
+}
+
 document.addEventListener('click', (ev) => {
+  const link = (ev.target as HTMLElement).closest<HTMLAnchorElement>('a.source-link');
+  if (link) {
+    ev.preventDefault();
+    vscode.postMessage({ type: 'openLocation', file: link.dataset.file ?? '', line: Number(link.dataset.line) });
+    return;
+  }
   const button = (ev.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
   const action = button?.dataset.action;
   if (!button || button.disabled || !isWebviewAction(action)) return;
