@@ -1,8 +1,10 @@
 """Data App Preview warm standby: an interpreter that has already imported the heavy modules
 an app needs, waiting to become the app's next run.
 
-Usage: python -u dap_standby.py PRELOAD_JSON
+Usage: DATA_APP_STANDBY_SPEC=PRELOAD_JSON python -u dap_standby.py --for APP_NAME
+       python -u dap_standby.py PRELOAD_JSON
   PRELOAD_JSON = {"modules": [...], "workspace": "/abs/folder"}
+  (APP_NAME only names the app on the command line, for ps and the Ports view.)
 
 1. Imports each top-level module in "modules" that resolves outside the workspace
    (third-party and standard library). It never imports a workspace module, never runs app
@@ -124,7 +126,10 @@ def _launcher():
 
 
 def main(argv):
-    spec = json.loads(argv[0]) if argv else {}
+    raw = os.environ.pop("DATA_APP_STANDBY_SPEC", None)
+    if raw is None and argv and argv[0].startswith("{"):
+        raw = argv[0]
+    spec = json.loads(raw) if raw else {}
     imported, skipped, failed = _preload(spec)
     files = _module_files()
     ready = {"pid": os.getpid(), "imported": imported, "skipped": skipped, "failed": failed, "files": len(files)}

@@ -30,11 +30,7 @@ export class InterpreterResolver implements vscode.Disposable {
   private async fromPythonExtension(file: vscode.Uri): Promise<string | undefined> {
     if (!vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) return undefined;
     try {
-      this.api ??= this.connect().catch((e: unknown) => {
-        this.api = undefined; // asked again next time
-        throw e;
-      });
-      const api = await this.api;
+      const api = await this.apiOnce();
       const envPath = api.environments.getActiveEnvironmentPath(file);
       const env = await api.environments.resolveEnvironment(envPath);
       return env?.executable.uri?.fsPath;
@@ -42,6 +38,29 @@ export class InterpreterResolver implements vscode.Disposable {
       this.log.warn(`The Python extension did not give an interpreter: ${(e as Error).message}`);
       return undefined;
     }
+  }
+
+  /**
+   * The environment variables the Python extension gives for `file` (the process's, with its
+   * `python.envFile` applied), or undefined without the Python extension.
+   */
+  async environmentVariables(file: vscode.Uri): Promise<Record<string, string> | undefined> {
+    if (!vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) return undefined;
+    try {
+      const vars = (await this.apiOnce()).environments.getEnvironmentVariables(file);
+      return Object.fromEntries(Object.entries(vars).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    } catch (e) {
+      this.log.warn(`The Python extension did not give environment variables: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private apiOnce(): Promise<PythonExtension> {
+    this.api ??= this.connect().catch((e: unknown) => {
+      this.api = undefined; // asked again next time
+      throw e;
+    });
+    return this.api;
   }
 
   private async connect(): Promise<PythonExtension> {

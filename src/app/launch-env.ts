@@ -76,7 +76,7 @@ export class LaunchEnvironment {
         this.moduleChecked = false;
       }
     }
-    const env = childEnvironment(process.env, await this.readDotenv(cfg), {});
+    const env = childEnvironment(process.env, await this.variables(cfg), {});
     if (!this.moduleChecked && info.pythonModule && this.python) {
       if (!(await hasModule(this.python, info.pythonModule, env, path.dirname(file)))) {
         throw new ModuleMissingError(info.pythonModule, info.pipPackage ?? info.pythonModule, this.python, info.label);
@@ -105,7 +105,9 @@ export class LaunchEnvironment {
     const base = external.toString().replace(/\/?$/, '/');
     this._frameUrl = base + spec.urlPath.replace(/^\//, '');
     this._frameOrigins = [`http://${HOST}:${port}`, `http://localhost:${port}`, externalOrigin];
-    const run = debugging ? await this.underDebugger(spec, env) : spec;
+    const cwd = framework === 'observable' ? undefined : await this.appCwd(cfg);
+    const inFolder = cwd ? { ...spec, cwd } : spec;
+    const run = debugging ? await this.underDebugger(inFolder, env) : inFolder;
     return { prepared: { spec: run, env: { ...env, ...run.env } }, commandLine: [run.command, ...run.args].join(' ') };
   }
 
@@ -119,6 +121,30 @@ export class LaunchEnvironment {
     }
     const port = await pickFreePort(HOST);
     return debugLaunch(spec, { launcherPath: this.launcherPath, address: { host: HOST, port }, debugpyPath });
+  }
+
+  /**
+   * The variables the Python extension gives for the file (its `python.envFile`) when it is
+   * installed, as a run from it would have; our `envFile` otherwise, or on top when it is set.
+   */
+  private async variables(cfg: Config): Promise<Record<string, string>> {
+    const fromExt = await this.deps.interpreters.environmentVariables(this.target.file);
+    if (!fromExt) return this.readDotenv(cfg);
+    const ours = cfg.isSet('envFile') ? await this.readDotenv(cfg) : {};
+    return { ...fromExt, ...ours };
+  }
+
+  /** The folder the app runs from: the `cwd` setting, or the app's own folder. */
+  private async appCwd(cfg: Config): Promise<string | undefined> {
+    const setting = cfg.get('cwd').trim();
+    if (!setting) return undefined;
+    const folder = this.target.folder.uri.fsPath;
+    const dir = setting.replace(/\$\{workspaceFolder\}/g, folder).replace(/\$\{fileDirname\}/g, path.dirname(this.target.file.fsPath));
+    const abs = path.isAbsolute(dir) ? dir : path.join(folder, dir);
+    const st = await fs.promises.stat(abs).catch(() => undefined);
+    if (!st?.isDirectory())
+      throw new Error(`"dataAppPreview.cwd" is "${setting}", but ${abs} is not a folder. Set it to a folder of the workspace, or clear it to run the app from its own folder.`);
+    return abs;
   }
 
   private async readDotenv(cfg: Config): Promise<Record<string, string>> {

@@ -8,7 +8,7 @@ import { isRunningState } from '../core/state';
 import { isPersistedPreview } from '../preview/protocol';
 import { Disposable } from '../util/dispose';
 import { AppSession, type SessionDeps } from './session';
-import { TargetResolver, UserFacingError, type SessionTarget } from './targets';
+import { NOT_AN_APP, TargetResolver, UserFacingError, type SessionTarget } from './targets';
 
 export { UserFacingError } from './targets';
 
@@ -183,7 +183,7 @@ export class AppManager extends Disposable {
     const session = this.live(file);
     if (session) {
       await session.close();
-      await this.preview(file);
+      if (picked !== NOT_AN_APP) await this.preview(file);
     }
   }
 

@@ -72,6 +72,7 @@ export class AppSession extends Disposable {
     this.strategy = new WarmLaunch({
       standbyScript: vscode.Uri.joinPath(deps.extensionUri, 'python', 'dap_standby.py').fsPath,
       workspace: target.folder.uri.fsPath,
+      appName: path.basename(file),
       enabled: () => this.config.get('warmStandby'),
       log,
       tracker: deps.tracker,

@@ -72,5 +72,8 @@ export async function selectInterpreter(): Promise<void> {
 /** The Python extension's Create Environment (it selects the new environment when done). */
 export async function createEnvironment(): Promise<void> {
   if (vscode.extensions.getExtension(PYTHON_EXTENSION_ID)) await vscode.commands.executeCommand('python.createEnvironment');
-  else void vscode.window.showInformationMessage('Create Environment needs the Python extension. Without it: run "python3 -m venv .venv" in the folder, then set "dataAppPreview.pythonPath" to .venv/bin/python.');
+  else
+    void vscode.window.showInformationMessage(
+      'Create Environment needs the Python extension. Without it: run "python3 -m venv .venv" in the folder, then set "dataAppPreview.pythonPath" to .venv/bin/python.',
+    );
 }

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { AppState } from '../core/state';
 import { isRunningState } from '../core/state';
 import type { AppSupervisor } from '../core/supervisor';
-import type { StatusMessage } from '../preview/protocol';
+import { stateLabel, type StatusMessage } from '../preview/protocol';
 
 const STATE_ICON: Record<AppState, string> = {
   stopped: '$(circle-slash)',
@@ -37,7 +37,7 @@ export class AppStatusItem implements vscode.Disposable {
     item.text = `${d.debugging && serving ? '$(debug-alt) ' : ''}${STATE_ICON[status.state]} ${status.appName}${sup.port && serving ? ` :${sup.port}` : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${status.appName}** · ${status.framework}\n\n`);
-    md.appendMarkdown(`State: ${status.state}${sup.port && serving ? ` · port ${sup.port}` : ''}\n\n`);
+    md.appendMarkdown(`${stateLabel(status.state, status.error?.kind)}${sup.port && serving ? ` · port ${sup.port}` : ''}\n\n`);
     md.appendMarkdown(`Restarts: ${sup.restarts}`);
     if (sup.lastRestartAt) md.appendMarkdown(` · last at ${new Date(sup.lastRestartAt).toLocaleTimeString()}`);
     if (sup.lastStartMs !== undefined) md.appendMarkdown(` · ready in ${sup.lastStartMs} ms`);
@@ -45,8 +45,12 @@ export class AppStatusItem implements vscode.Disposable {
     if (d.debugging) md.appendMarkdown(`\n\nDebugging: ${d.attached ? 'attached' : 'waiting for the debugger'}`);
     if (d.python) md.appendMarkdown(`\n\nPython: \`${d.python}\``);
     item.tooltip = md;
-    item.backgroundColor = status.state === 'crashed' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
-    item.show();
+    const setup = status.error?.kind === 'missing-module' || status.error?.kind === 'not-a-server';
+    item.backgroundColor = status.state !== 'crashed' ? undefined : new vscode.ThemeColor(setup ? 'statusBarItem.warningBackground' : 'statusBarItem.errorBackground');
+    if (setup) item.text = item.text.replace(STATE_ICON.crashed, '$(tools)');
+    // A stopped app has nothing to show in the status bar; its preview still says so.
+    if (status.state === 'stopped') item.hide();
+    else item.show();
   }
 
   dispose(): void {

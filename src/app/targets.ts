@@ -17,6 +17,9 @@ export interface SessionTarget {
   readonly observableRoot?: string | undefined;
 }
 
+/** The remembered answer "This file is not an app". */
+export const NOT_AN_APP = 'not-an-app';
+
 const OBSERVABLE_CONFIGS = ['observablehq.config.js', 'observablehq.config.ts', 'observablehq.config.mjs', 'observablehq.config.mts'];
 
 /** A problem with what the user asked for: shown as a message, nothing is started. */
@@ -63,6 +66,7 @@ export class TargetResolver {
       if (!interactive) return undefined;
       const choice = await vscode.window.showWarningMessage(
         `${path.basename(file.fsPath)} has unsaved changes. The app runs what is on disk.`,
+        { modal: true },
         'Save and Preview',
         'Preview Saved Version',
       );
@@ -70,6 +74,11 @@ export class TargetResolver {
       if (choice === 'Save and Preview' && !(await doc.save())) throw new UserFacingError(`Could not save ${path.basename(file.fsPath)}.`);
     }
 
+    if (this.memento.get<string>(`framework:${file.toString()}`) === NOT_AN_APP && new Config(file).get('framework') === 'auto') {
+      throw new UserFacingError(`${path.basename(file.fsPath)} is marked as not an app, so it is not previewed.`, [
+        { title: 'Choose Framework…', run: () => vscode.commands.executeCommand('dataAppPreview.chooseFramework', file) },
+      ]);
+    }
     const observableRoot = findObservableRoot(file.fsPath, folder.uri.fsPath);
     let framework = this.frameworkFromSettings(file);
     if (!framework) {
@@ -82,8 +91,9 @@ export class TargetResolver {
     }
     if (!framework) {
       if (!interactive) return undefined;
-      framework = await this.askFramework(file, `No known framework found in ${path.basename(file.fsPath)}. How should it run?`);
-      if (!framework) return undefined;
+      const picked = await this.askFramework(file, `No known framework found in ${path.basename(file.fsPath)}. How should it run?`);
+      if (!picked || picked === NOT_AN_APP) return undefined;
+      framework = picked;
     }
     if (framework === 'custom' && !(await this.ensureCustomCommand(file, interactive))) return undefined;
     return { file, folder, framework, observableRoot };
@@ -99,11 +109,23 @@ export class TargetResolver {
     return isFrameworkId(remembered) ? remembered : undefined;
   }
 
-  async askFramework(file: vscode.Uri, placeHolder: string): Promise<FrameworkId | undefined> {
-    const items = FRAMEWORK_IDS.map((id) => ({ label: FRAMEWORKS[id].label, description: id === 'custom' ? `"${SECTION}.customCommand"` : id, id }));
+  /** The user's choice, remembered for the workspace: a framework, or "not an app" (nothing is previewed). */
+  async askFramework(file: vscode.Uri, placeHolder: string): Promise<FrameworkId | typeof NOT_AN_APP | undefined> {
+    const items: Array<vscode.QuickPickItem & { id: FrameworkId | typeof NOT_AN_APP }> = FRAMEWORK_IDS.map((id) => ({
+      label: FRAMEWORKS[id].label,
+      description: id === 'custom' ? `"${SECTION}.customCommand"` : id,
+      id,
+    }));
+    items.push({
+      label: 'This file is not an app',
+      description: 'do not preview it',
+      detail: 'Remembered for this workspace; change it with "Data App: Choose Framework".',
+      id: NOT_AN_APP,
+    });
     const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
     if (!picked) return undefined;
     await this.memento.update(`framework:${file.toString()}`, picked.id);
+    if (picked.id === NOT_AN_APP) void vscode.window.showInformationMessage(`${path.basename(file.fsPath)} will not be previewed. Change this with "Data App: Choose Framework".`);
     return picked.id;
   }
 

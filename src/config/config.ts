@@ -11,6 +11,12 @@ export class Config {
     return value;
   }
 
+  /** Whether the user set `name` anywhere (not just its default). */
+  isSet(name: SettingName): boolean {
+    const i = vscode.workspace.getConfiguration(SECTION, this.scope).inspect(name);
+    return [i?.globalValue, i?.workspaceValue, i?.workspaceFolderValue].some((v) => v !== undefined);
+  }
+
   static affectsRestart(e: vscode.ConfigurationChangeEvent, scope?: vscode.ConfigurationScope): boolean {
     return (Object.keys(SETTINGS) as SettingName[]).some((k) => SETTINGS[k].effect === 'restart' && e.affectsConfiguration(`${SECTION}.${k}`, scope));
   }

@@ -19,6 +19,7 @@ export const SETTINGS = {
   customUrlPath: { type: 'string', effect: 'restart' },
   port: { type: 'integer', effect: 'restart' },
   envFile: { type: 'string', effect: 'restart' },
+  cwd: { type: 'string', effect: 'restart' },
   restartOnSave: { type: 'boolean', effect: 'live' },
   watchGlob: { type: 'string', effect: 'live' },
   watchExclude: { type: 'array', effect: 'live' },
@@ -45,6 +46,7 @@ export interface SettingValues {
   customUrlPath: string;
   port: number;
   envFile: string;
+  cwd: string;
   restartOnSave: boolean;
   watchGlob: string;
   watchExclude: string[];

@@ -23,7 +23,11 @@ export class FrameFilter {
   push(chunk: string): string {
     const lines = (this.partial + chunk).split('\n');
     this.partial = lines.pop() ?? '';
-    return lines.map((l) => this.keep(l)).filter((l): l is string => l !== undefined).map((l) => `${l}\n`).join('');
+    return lines
+      .map((l) => this.keep(l))
+      .filter((l): l is string => l !== undefined)
+      .map((l) => `${l}\n`)
+      .join('');
   }
 
   /** The held partial line (filtered). */

@@ -14,9 +14,14 @@ import { coldLaunch, type LaunchRequest, type LaunchResult, type LaunchStrategy 
 
 const SENTINEL = '\0DAP-STANDBY-';
 
+/** The standby reads what to preload from this variable (and removes it). */
+export const STANDBY_SPEC_VAR = 'DATA_APP_STANDBY_SPEC';
+
 export interface WarmOptions {
   /** Absolute path of python/dap_standby.py. */
   readonly standbyScript: string;
+  /** The app's file name, on the standby's command line. */
+  readonly appName?: string;
   /** The workspace folder: modules inside it are the app's own and are never pre-imported. */
   readonly workspace: string;
   /** The setting: when false, every run is cold and no standby is kept. */
@@ -205,9 +210,11 @@ export class WarmLaunch implements LaunchStrategy {
       if (this.disposed) return;
       const sb = new Standby(keyOf(spec, env), this.opts.log, python.debug !== undefined);
       try {
-        const proc = await ManagedProcess.spawn(spec.command, ['-u', this.opts.standbyScript, JSON.stringify({ modules: python.preload, workspace: this.opts.workspace })], {
+        // The command line names the app (ps, the Ports view); what to preload goes in the environment.
+        const standbySpec = JSON.stringify({ modules: python.preload, workspace: this.opts.workspace });
+        const proc = await ManagedProcess.spawn(spec.command, ['-u', this.opts.standbyScript, '--for', this.opts.appName ?? 'app'], {
           cwd: spec.cwd,
-          env,
+          env: { ...env, [STANDBY_SPEC_VAR]: standbySpec },
           onStdout: (t) => sb.onStdout(t),
           onStderr: (t) => sb.onStderr(t),
           stdin: true,

@@ -16,6 +16,13 @@ export function previewWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewO
   };
 }
 
+/** The editor group that already shows a preview: a second one opens there, not in a new column. */
+export function previewColumn(): vscode.ViewColumn | undefined {
+  const isPreview = (t: vscode.Tab) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(PREVIEW_VIEW_TYPE);
+  const groups = vscode.window.tabGroups.all.filter((g) => g.tabs.some(isPreview));
+  return (groups.find((g) => g.isActive) ?? groups[0])?.viewColumn;
+}
+
 export class PreviewPanel extends Disposable {
   private readonly actionEmitter = this._register(new vscode.EventEmitter<WebviewAction>());
   private readonly disposeEmitter = this._register(new vscode.EventEmitter<void>());
@@ -32,7 +39,8 @@ export class PreviewPanel extends Disposable {
   private status: StatusMessage;
 
   static create(extensionUri: vscode.Uri, title: string, initial: StatusMessage): PreviewPanel {
-    const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, previewWebviewOptions(extensionUri));
+    const viewColumn = previewColumn() ?? vscode.ViewColumn.Beside;
+    const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, title, { viewColumn, preserveFocus: true }, previewWebviewOptions(extensionUri));
     return new PreviewPanel(panel, extensionUri, initial);
   }
 

@@ -54,7 +54,11 @@ describe('CSP and HTML', () => {
     assert.doesNotMatch(html, /<script[^>]*>[^<]+<\/script>/);
   });
   it('state goes in an escaped attribute, so hostile names cannot inject markup', () => {
-    const evil = { ...status, appName: '"><script>alert(1)</script>.py', error: { message: '</pre><img src=x onerror=alert(1)>', output: "'&", kind: 'crash' as const, hint: '<b>h</b>' } };
+    const evil = {
+      ...status,
+      appName: '"><script>alert(1)</script>.py',
+      error: { message: '</pre><img src=x onerror=alert(1)>', output: "'&", kind: 'crash' as const, hint: '<b>h</b>' },
+    };
     const html = buildPreviewHtml({ cspSource: 'x', scriptUri: 'a.js', styleUri: 's', codiconsUri: 'c', frameOrigins: [], initial: evil, nonce: 'n', token: 't' });
     assert.equal((html.match(/<script/g) ?? []).length, 1);
     assert.doesNotMatch(html, /<img src=x/);

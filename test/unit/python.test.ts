@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { chooseInterpreter, findOnPath, ModuleMissingError, NoInterpreterError, quoteForShell } from '../../src/core/python';
+import { chooseInterpreter, findOnPath, installPlan, interpreterKind, ModuleMissingError, NoInterpreterError, pipPackageFor, quoteForShell } from '../../src/core/python';
+import { venvPython } from '../python-env';
 
 function fakeBin(names: string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-bin-'));
@@ -80,5 +81,33 @@ describe('the install command shown and copied', () => {
     assert.equal(quoteForShell('/usr/bin/python3'), '/usr/bin/python3');
     assert.equal(quoteForShell("a b'c", 'linux'), `'a b'\\''c'`);
     assert.equal(quoteForShell('C:\\Program Files\\Python "3"\\python.exe', 'win32'), '"C:\\Program Files\\Python ""3""\\python.exe"');
+  });
+});
+
+describe('the install that works for an interpreter', () => {
+  it("the project's venv is an environment: pip installs into it with its own python", async () => {
+    const py = venvPython('main');
+    const kind = await interpreterKind(py);
+    assert.deepEqual(kind, { isEnvironment: true, externallyManaged: false });
+    const plan = installPlan(py, 'panel', kind);
+    assert.ok('args' in plan);
+    assert.deepEqual(plan.args, ['-m', 'pip', 'install', 'panel']);
+  });
+  it(
+    "Debian's own python3 is externally managed (PEP 668): no pip command, advice to make a venv",
+    { skip: !fs.existsSync('/usr/bin/python3') && 'no /usr/bin/python3' },
+    async () => {
+      const kind = await interpreterKind('/usr/bin/python3');
+      const managed = fs.readdirSync('/usr/lib').some((d) => /^python3\.\d+$/.test(d) && fs.existsSync(`/usr/lib/${d}/EXTERNALLY-MANAGED`));
+      assert.equal(kind.externallyManaged, managed);
+      const plan = installPlan('/usr/bin/python3', 'panel', { isEnvironment: false, externallyManaged: true });
+      assert.ok('refused' in plan);
+      assert.match(plan.refused, /PEP 668.*virtual environment/s);
+    },
+  );
+  it('the PyPI name of a module where it differs', () => {
+    assert.equal(pipPackageFor('sklearn'), 'scikit-learn');
+    assert.equal(pipPackageFor('PIL.Image'), 'pillow');
+    assert.equal(pipPackageFor('pandas'), 'pandas');
   });
 });

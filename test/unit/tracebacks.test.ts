@@ -20,10 +20,7 @@ describe('dropOurFrames: the user sees their own code first', () => {
     assert.match(raw, /dap_launch\.py/); // the precondition: the real run printed our frames
     const out = dropOurFrames(raw);
     assert.doesNotMatch(out, /dap_launch|runpy|sys\.exit\(main/);
-    assert.equal(
-      out,
-      ['Traceback (most recent call last):', '  File "/ws/syn.py", line 2', '    x = (', '        ^', "SyntaxError: '(' was never closed", ''].join('\n'),
-    );
+    assert.equal(out, ['Traceback (most recent call last):', '  File "/ws/syn.py", line 2', '    x = (', '        ^', "SyntaxError: '(' was never closed", ''].join('\n'));
   });
   it('python -m: the <frozen runpy> frames go, the user frames and their source lines stay', () => {
     const out = dropOurFrames(fixture('missing-module-m.txt'));
@@ -35,7 +32,14 @@ describe('dropOurFrames: the user sees their own code first', () => {
     assert.match(out, /^ {4}import dapfake_missing$/m);
   });
   it('the standby and a runpy.py on disk are ours too; a user file named like them in another name is not', () => {
-    const text = ['  File "/x/python/dap_standby.py", line 9, in main', '    runpy.run_path(t)', '  File "/usr/lib/python3.11/runpy.py", line 1, in run_path', '  File "/ws/my_dap_launch.py", line 2, in f', '    g()', ''].join('\n');
+    const text = [
+      '  File "/x/python/dap_standby.py", line 9, in main',
+      '    runpy.run_path(t)',
+      '  File "/usr/lib/python3.11/runpy.py", line 1, in run_path',
+      '  File "/ws/my_dap_launch.py", line 2, in f',
+      '    g()',
+      '',
+    ].join('\n');
     assert.equal(dropOurFrames(text), '  File "/ws/my_dap_launch.py", line 2, in f\n    g()\n');
   });
   it('works on output that arrives in pieces, split anywhere', () => {
@@ -80,7 +84,10 @@ describe('classifyFailure: what kind of failure, and where in the user code', ()
     assert.equal(f.kind, 'missing-module');
     assert.equal(f.module, 'dapfake_missing');
     assert.deepEqual(f.location, { file: '/ws/missmod.py', line: 3 });
-    const dotted = classifyFailure({ output: "Traceback (most recent call last):\n  File \"/ws/a.py\", line 1\nModuleNotFoundError: No module named 'sklearn.linear_model'", isUserFile: inWs });
+    const dotted = classifyFailure({
+      output: 'Traceback (most recent call last):\n  File "/ws/a.py", line 1\nModuleNotFoundError: No module named \'sklearn.linear_model\'',
+      isUserFile: inWs,
+    });
     assert.equal(dotted.module, 'sklearn');
   });
   it('an error inside an installed package points at the last user frame, not the package', () => {
@@ -98,15 +105,26 @@ describe('classifyFailure: what kind of failure, and where in the user code', ()
     assert.deepEqual(f.location, { file: '/ws/app.py', line: 7 });
   });
   it('import error, port taken, not a server', () => {
-    const imp = classifyFailure({ output: "Traceback (most recent call last):\n  File \"/ws/a.py\", line 1, in <module>\n    from os import nope\nImportError: cannot import name 'nope' from 'os'", exitCode: 1, isUserFile: inWs });
+    const imp = classifyFailure({
+      output: "Traceback (most recent call last):\n  File \"/ws/a.py\", line 1, in <module>\n    from os import nope\nImportError: cannot import name 'nope' from 'os'",
+      exitCode: 1,
+      isUserFile: inWs,
+    });
     assert.equal(imp.kind, 'import');
-    const port = classifyFailure({ output: 'Traceback (most recent call last):\n  File "/usr/lib/python3.11/socketserver.py", line 1, in bind\n    x\nOSError: [Errno 98] Address already in use', exitCode: 1, isUserFile: inWs });
+    const port = classifyFailure({
+      output: 'Traceback (most recent call last):\n  File "/usr/lib/python3.11/socketserver.py", line 1, in bind\n    x\nOSError: [Errno 98] Address already in use',
+      exitCode: 1,
+      isUserFile: inWs,
+    });
     assert.equal(port.kind, 'port-in-use');
     const script = classifyFailure({ output: 'total: 42\n', exitCode: 0, isUserFile: inWs });
     assert.equal(script.kind, 'not-a-server');
     assert.match(failureHint(script, 'report.py'), /HOST and PORT/);
     // exit 0 after a traceback is not "not a server"; a crash without exit code 0 is a crash
-    assert.equal(classifyFailure({ output: 'Traceback (most recent call last):\n  File "/ws/a.py", line 1, in <module>\n    x\nNameError: x', exitCode: 0, isUserFile: inWs }).kind, 'crash');
+    assert.equal(
+      classifyFailure({ output: 'Traceback (most recent call last):\n  File "/ws/a.py", line 1, in <module>\n    x\nNameError: x', exitCode: 0, isUserFile: inWs }).kind,
+      'crash',
+    );
     assert.equal(classifyFailure({ output: 'Segmentation fault', exitCode: null, isUserFile: inWs }).kind, 'crash');
   });
   it('isUserFile: the workspace, without environments and installed packages', () => {
