@@ -7,7 +7,7 @@ import { AzuriteServer, probeAzurite } from '../src/azure/azurite';
 import { emulatorTarget } from '../src/azure/connection';
 import { BlobHub } from '../src/azure/hub';
 import { pythonImports } from '../src/core/frameworks';
-import { CodeServer, ensureVsix, freePort, REPO } from '../test/e2e/vscode';
+import { CACHE, CodeServer, ensureVsix, freePort, REPO } from '../test/e2e/vscode';
 import { putExampleSales } from '../test/integration/azure-env';
 import { venvPython } from '../test/python-env';
 
@@ -37,11 +37,17 @@ async function startEmulator(): Promise<{ port: number; server?: AzuriteServer }
 async function main(): Promise<void> {
   const wanted = Number(process.env.DAP_PORT ?? 8080);
   const port = (await isFree(wanted)) ? wanted : await freePort();
+  if (port !== wanted) console.log(`Port ${wanted} is busy; VS Code uses port ${port} instead (DAP_PORT chooses another).`);
+  const examples = sandboxExamples();
   console.log('Building the extension (VSIX)…');
   const vsix = ensureVsix();
   const emulator = await startEmulator();
   console.log('Starting VS Code (code-server)…');
-  const settings: Record<string, unknown> = { 'dataAppPreview.azure.emulatorPort': emulator.port };
+  const settings: Record<string, unknown> = {
+    'dataAppPreview.azure.emulatorPort': emulator.port,
+    // The copy lives inside this repository's ignored .vscode-test/: no question about the parent repository.
+    'git.openRepositoryInParentFolders': 'never',
+  };
   // There is no Python extension in the sandbox: use the project's pinned venv, which has every
   // example's framework (scripts/prereqs.sh made it). Without it, say which examples cannot run.
   let first = 'tornado_dashboard.py';
@@ -50,14 +56,16 @@ async function main(): Promise<void> {
   } catch (e) {
     console.warn(`\n  ${(e as Error).message}`);
     settings['dataAppPreview.pythonPath'] = 'python3';
-    const { lines, runnable } = examplesWithout('python3');
+    const { lines, runnable } = examplesWithout('python3', examples.dir);
     for (const line of lines) console.warn(`  ${line}`);
     console.warn('');
     first = [first, 'hello_stdlib.py', ...runnable].find((a) => runnable.includes(a)) ?? first;
   }
-  const server = await CodeServer.start({ workspace: path.join(REPO, 'examples'), vsix, port, settings });
+  const server = await CodeServer.start({ workspace: examples.dir, vsix, port, settings });
   console.log(`\n  Data App Preview is ready: ${server.folderUrl()}\n`);
   console.log(`  Open an example (${first} is a good first one) and run "Data App: Preview App".`);
+  console.log(`  The examples are your own copy (${examples.created ? 'new' : 'kept from the last time'}): ${examples.dir}`);
+  console.log("  Edit them freely: the repository's examples/ stay as they are. Delete the copy to start fresh.");
   console.log('  Azure: in the Data App Preview sidebar, "Use the Local Emulator (Azurite)", then use the "sales"');
   console.log('  container for preview and preview azure_sales.py.');
   console.log('  Press Ctrl+C to stop VS Code and every app it started.\n');
@@ -87,8 +95,7 @@ async function main(): Promise<void> {
 }
 
 /** Which examples `python` can run, and what each of the others lacks (one import probe for all). */
-function examplesWithout(python: string): { lines: string[]; runnable: string[] } {
-  const dir = path.join(REPO, 'examples');
+function examplesWithout(python: string, dir: string): { lines: string[]; runnable: string[] } {
   const apps = fs
     .readdirSync(dir)
     .filter((n) => n.endsWith('.py'))
@@ -111,6 +118,18 @@ function examplesWithout(python: string): { lines: string[]; runnable: string[] 
         .join(', ')} (the venv has it).`,
     );
   return { lines, runnable };
+}
+
+/**
+ * The sandbox's own copy of examples/, in the ignored .vscode-test/ (or DAP_EXAMPLES_COPY): a
+ * trial's edits never show in `git status`. It is made once and kept, so edits survive a restart.
+ */
+function sandboxExamples(): { dir: string; created: boolean } {
+  const dir = process.env.DAP_EXAMPLES_COPY ?? path.join(CACHE, 'start', 'examples');
+  if (fs.existsSync(dir)) return { dir, created: false };
+  fs.mkdirSync(path.dirname(dir), { recursive: true });
+  fs.cpSync(path.join(REPO, 'examples'), dir, { recursive: true });
+  return { dir, created: true };
 }
 
 function isFree(port: number): Promise<boolean> {

@@ -119,13 +119,14 @@ export class TargetResolver {
     items.push({
       label: 'This file is not an app',
       description: 'do not preview it',
-      detail: 'Remembered for this workspace; change it with "Data App: Choose Framework".',
+      detail: 'Remembered for this workspace; change it with "Data App: Choose Framework for This File".',
       id: NOT_AN_APP,
     });
     const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
     if (!picked) return undefined;
     await this.memento.update(`framework:${file.toString()}`, picked.id);
-    if (picked.id === NOT_AN_APP) void vscode.window.showInformationMessage(`${path.basename(file.fsPath)} will not be previewed. Change this with "Data App: Choose Framework".`);
+    if (picked.id === NOT_AN_APP)
+      void vscode.window.showInformationMessage(`${path.basename(file.fsPath)} will not be previewed. Change this with "Data App: Choose Framework for This File".`);
     return picked.id;
   }
 

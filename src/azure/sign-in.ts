@@ -1,6 +1,7 @@
 // The sign-in commands of the Azure Storage view: Microsoft, Azure CLI, environment, an
 // attached connection string or SAS URL, the local emulator, and signing out.
 import * as vscode from 'vscode';
+import { findOnPath } from '../core/python';
 import { Config } from '../config/config';
 import type { AzureAccounts } from './accounts';
 import { probeAzurite } from './azurite';
@@ -44,6 +45,16 @@ export class SignInCommands {
 
   async signInWith(kind: 'cli' | 'environment'): Promise<void> {
     const what = kind === 'cli' ? 'Azure CLI' : 'environment credentials';
+    if (kind === 'cli' && !findOnPath('az', process.env.PATH)) {
+      const pick = await vscode.window.showErrorMessage(
+        'The Azure CLI ("az") is not installed here, so it has no sign-in to use. Install it, run "az login" in a terminal, then try again; or sign in with Microsoft instead.',
+        'How to Install',
+        'Sign In with Microsoft',
+      );
+      if (pick === 'How to Install') await vscode.env.openExternal(vscode.Uri.parse('https://aka.ms/azure-cli'));
+      else if (pick === 'Sign In with Microsoft') await this.signInMicrosoft();
+      return;
+    }
     await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Signing in with ${what}…` }, async () => {
       try {
         await this.deps.accounts.signInWith(kind);
