@@ -10,6 +10,7 @@ import { ModuleMissingError, pipPackageFor } from '../core/python';
 import type { AppState } from '../core/state';
 import type { StatusMessage } from '../preview/protocol';
 import { failureOf } from '../preview/status';
+import { failureHint } from '../core/failures';
 import type { StartOutcome } from '../core/outcome';
 import { Config } from '../config/config';
 import { askAboutSlowStart, showStartError, type ErrorContext } from './start-errors';
@@ -126,8 +127,29 @@ export class FailureActions implements vscode.Disposable {
       stop: () => this.session.stop(),
       install: () => this.install(),
     };
-    if (outcome.kind === 'failed' && userInitiated) void showStartError(outcome.error, ctx);
-    else if (outcome.kind === 'timeout') void askAboutSlowStart(new Config(this.session.file).get('startTimeoutSeconds'), ctx);
+    if (outcome.kind === 'failed' && userInitiated) {
+      const { failure } = failureOf(outcome.error, { file: this.session.file.fsPath, workspace: this.session.target.folder.uri.fsPath });
+      if (failure.kind === 'missing-module' && !(outcome.error instanceof ModuleMissingError)) void this.askSetup(failure.exception ?? outcome.error.message);
+      else if (failure.kind === 'not-a-server') void this.notAServer(failureHint(failure, path.basename(this.session.file.fsPath)));
+      else void showStartError(outcome.error, ctx, failure.exception);
+    } else if (outcome.kind === 'timeout') void askAboutSlowStart(new Config(this.session.file).get('startTimeoutSeconds'), ctx);
+  }
+
+  /** A module the app imports is missing: the setup step, as a notification too. */
+  private async askSetup(exception: string): Promise<void> {
+    const pick = await vscode.window.showWarningMessage(
+      `Setup needed for ${path.basename(this.session.file.fsPath)}: ${exception}. Install it for this interpreter, or select the interpreter that has it.`,
+      'Install in Terminal',
+      'Select Interpreter',
+    );
+    if (pick === 'Install in Terminal') await this.install();
+    else if (pick) await selectInterpreter();
+  }
+
+  private async notAServer(hint: string): Promise<void> {
+    const pick = await vscode.window.showWarningMessage(hint, 'Choose Framework…', 'Show Output');
+    if (pick === 'Show Output') this.session.showOutput();
+    else if (pick) await vscode.commands.executeCommand('dataAppPreview.chooseFramework', this.session.file);
   }
 
   async copyInstall(): Promise<void> {

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Config } from '../config/config';
 import { isRunningState } from '../core/state';
+import { stateLabel } from '../preview/protocol';
 import { isPersistedPreview } from '../preview/protocol';
 import { Disposable } from '../util/dispose';
 import { AppSession, type SessionDeps } from './session';
@@ -154,7 +155,11 @@ export class AppManager extends Disposable {
       return undefined;
     }
     const chosen = await vscode.window.showQuickPick(
-      this.all.map((s) => ({ label: path.basename(s.file.fsPath), description: `${s.state} · ${vscode.workspace.asRelativePath(s.file)}`, session: s })),
+      this.all.map((s) => ({
+        label: path.basename(s.file.fsPath),
+        description: `${stateLabel(s.state, s.statusMessage().error?.kind)} · ${vscode.workspace.asRelativePath(s.file)}`,
+        session: s,
+      })),
       { placeHolder: 'Which app?' },
     );
     return chosen?.session; // cancelled: nothing

@@ -19,13 +19,14 @@ export interface ErrorContext {
 }
 
 /** The start failed: the message, with the actions that fit its kind. */
-export async function showStartError(error: Error, ctx: ErrorContext): Promise<void> {
+export async function showStartError(error: Error, ctx: ErrorContext, exception?: string): Promise<void> {
   const actions: string[] = [];
   if (error instanceof ModuleMissingError) actions.push('Install in Terminal', 'Select Interpreter');
   if (error instanceof NoInterpreterError) actions.push('Select Interpreter', 'Open Settings');
   if (error instanceof PortInUseError || error instanceof CommandSyntaxError) actions.push('Open Settings');
   if (error instanceof AppStartError || error instanceof LaunchError) actions.push('Show Output');
-  const pick = await vscode.window.showErrorMessage(error.message, ...actions);
+  // The app's own error first ("NameError: name 'x' is not defined"), then how the start ended.
+  const pick = await vscode.window.showErrorMessage(exception ? `${path.basename(ctx.file)}: ${exception}. ${error.message}` : error.message, ...actions);
   switch (pick) {
     case 'Install in Terminal':
       await ctx.install();

@@ -52,6 +52,8 @@ export interface FailureView {
   /** The last lines of its output, without our own traceback frames. */
   readonly output: string;
   readonly kind: FailureKind;
+  /** The exception line (`NameError: name 'x' is not defined`), when the output has one. */
+  readonly exception?: string | undefined;
   /** What the user can do about this kind of failure. */
   readonly hint: string;
   /** Where in the user's code it failed (absolute path). */

@@ -70,6 +70,7 @@ function failureView(err: Error, i: StatusInputs): FailureView {
     message: err.message,
     output,
     kind: failure.kind,
+    exception: err instanceof ModuleMissingError ? undefined : failure.exception,
     hint: (failure.kind === 'missing-module' ? i.setup?.advice : undefined) ?? failureHint(failure, path.basename(i.file)),
     location: failure.location,
     install: failure.kind === 'missing-module' ? i.setup?.install : undefined,

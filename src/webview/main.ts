@@ -107,16 +107,17 @@ const OVERLAY_BUTTONS = [
 /** The crash overlay: what failed, what to do about its kind, and the buttons that do it. */
 function renderFailure(s: StatusMessage): void {
   const e = s.error;
-  $('overlay-title').textContent = e?.message ?? 'The app stopped unexpectedly.';
-  // The user's file and line come first, as a link to the editor.
+  // The error itself, then the user's file and line as a link to the editor, then how it ended.
+  $('overlay-title').textContent = e?.exception ?? e?.message ?? 'The app stopped unexpectedly.';
   const message = $('overlay-message');
   message.replaceChildren();
-  if (e?.location) message.append('In ', sourceLink(e.location.file, e.location.line, `${e.location.file}, line ${e.location.line}`));
+  if (e?.location) message.append('In ', sourceLink(e.location.file, e.location.line, `${e.location.file}, line ${e.location.line}`), '. ');
+  if (e?.exception) message.append(e.message);
   $('overlay-hint').textContent = e?.hint ?? 'Fix the error and save, or restart.';
   const setup = e?.kind === 'missing-module';
   if (setup) {
     $('overlay-title').textContent = 'Setup needed';
-    message.textContent = e.message;
+    message.textContent = e.exception ?? e.message;
     if (e.install) {
       $('overlay-install-btn').title = e.install;
       $('overlay-hint').textContent = `${e.hint} Install in Terminal runs: ${e.install}`;

@@ -112,11 +112,29 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     const output = (await preview.locator('#overlay-output').textContent()) ?? '';
     assert.match(output, /SyntaxError/);
     assert.match(output, /tornado_app\.py/);
+    assert.doesNotMatch(output, /dap_standby|dap_launch|runpy/, 'none of our own frames');
     assert.ok(await preview.locator('#overlay-output-btn').isVisible(), 'Show output is offered');
+    // The user's file and line come first, as a link; it opens the editor at that line.
+    const link = preview.locator('#overlay-message a.source-link');
+    assert.match((await link.textContent()) ?? '', new RegExp(`tornado_app\\.py, line ${MESSAGE_LINE}$`));
+    assert.match((await preview.locator('#overlay-hint').textContent()) ?? '', /cannot read tornado_app\.py at line 7/);
     await wb.screenshot('crash-overlay');
+    await wb.goToLine(1);
+    await link.click();
+    await wb.page.locator('[id="status.editor.selection"]', { hasText: `Ln ${MESSAGE_LINE},` }).waitFor({ timeout: 10_000 });
+    // …and the Problems panel has the error at that line.
+    await wb.focusEditor();
+    await wb.page.keyboard.press('Control+Shift+M'); // Problems
+    const problem = wb.page.locator('.markers-panel .monaco-list-row', { hasText: 'SyntaxError' });
+    await problem.first().waitFor({ timeout: 10_000 });
+    assert.match((await problem.first().textContent()) ?? '', /Data App Preview/);
+    assert.match((await problem.first().getAttribute('aria-label')) ?? '', new RegExp(`line ${MESSAGE_LINE}\\b`, 'i'));
+    await wb.screenshot('problems-panel');
+    await wb.openFile(TORNADO);
     await wb.setLine(MESSAGE_LINE, 'MESSAGE = "VERSION-4"');
     await wb.save();
     await wb.waitForState(TORNADO, /Running/);
+    await problem.first().waitFor({ state: 'detached', timeout: 10_000 }); // cleared by the good start
     await wb.waitForAppText(TORNADO, '#msg', /VERSION-4/);
     await wb.screenshot('fixed');
   });

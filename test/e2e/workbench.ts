@@ -17,13 +17,14 @@ function exactly(text: string): RegExp {
 export class Workbench {
   private shot = 0;
   private constructor(
-    readonly server: CodeServer,
+    readonly server: CodeServer | undefined,
     readonly browser: Browser,
     readonly page: Page,
     private readonly profile: string,
   ) {}
 
-  static async open(server: CodeServer, url = server.folderUrl(), beforeGoto?: (page: Page) => Promise<unknown>): Promise<Workbench> {
+  /** `server` undefined: a code-server started by someone else (npm start), at `url`. */
+  static async open(server: CodeServer | undefined, url = server!.folderUrl(), beforeGoto?: (page: Page) => Promise<unknown>): Promise<Workbench> {
     const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-chromium-'));
     const browser = await launchChromium(profile);
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
@@ -195,6 +196,14 @@ export class Workbench {
       await this.page.waitForTimeout(50);
     }
     throw new Error(`${appName}: state never matched ${label} (last: "${last}")`);
+  }
+
+  /** Runs a command of a file's context menu in the Explorer ("Preview App"). */
+  async explorerCommand(fileName: string, title: string): Promise<void> {
+    await this.page.locator('.explorer-folders-view .monaco-list-row', { has: this.page.locator('.label-name', { hasText: exactly(fileName) }) }).click({ button: 'right' });
+    const item = this.page.locator('.context-view .action-item', { has: this.page.locator('.action-label', { hasText: exactly(title) }) }).first();
+    await item.hover();
+    await this.page.keyboard.press('Enter'); // the menu takes the highlighted item (a click on its label may not reach it)
   }
 
   async clickPreviewButton(appName: string, id: string): Promise<void> {
