@@ -127,7 +127,8 @@ function renderFailure(s: StatusMessage): void {
     show($('overlay-interpreter-btn'), true);
     show($('overlay-env-btn'), !!e.canCreateEnvironment);
   }
-  show($('overlay-framework-btn'), e?.kind === 'not-a-server');
+  // A remembered framework choice may be the cause: it can be changed from here.
+  show($('overlay-framework-btn'), e?.kind === 'not-a-server' || e?.kind === 'crash');
   show($('overlay-restart-btn'), !setup);
   show($('overlay-output-btn'), true);
 }

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { venvPython } from '../python-env';
 import { workspacePythons } from './processes';
-import { CodeServer, ensureVsix, freePort, killOnExit, REPO } from './vscode';
+import { CodeServer, ensureVsix, freePort, killOnExit, packageTestExtension, REPO } from './vscode';
 import { SHOTS, Workbench } from './workbench';
 
 const NEEDS = 'needs_module.py';
@@ -156,6 +156,81 @@ describe('The first ten minutes in a real VS Code', { timeout: 600_000 }, () => 
     await wb.command('Data App: Preview App');
     await wb.page.locator('.notifications-toasts', { hasText: 'marked as not an app' }).waitFor({ timeout: 10_000 });
     shots.push(await wb.screenshot('not-an-app-notice'));
+  });
+});
+
+const ENV_SRC = `import html
+import http.server
+import os
+
+
+class Page(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        got = os.environ.get("FROM_PYTHON_EXTENSION", "missing")
+        body = f"<p id='env'>{html.escape(got)}</p><p id='cwd'>{html.escape(os.getcwd())}</p>".encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(body)
+
+
+http.server.ThreadingHTTPServer((os.environ["HOST"], int(os.environ["PORT"])), Page).serve_forever()
+`;
+
+// The Python extension cannot be installed here (no marketplace): a stand-in with its id, the
+// parts of its API we use, and its two commands (test/e2e/python-extension-stand-in).
+describe('Runs match the Python extension (stand-in)', { timeout: 600_000 }, () => {
+  let server: CodeServer;
+  let wb: Workbench;
+  let root: string;
+  let workspace: string;
+  let calls: string;
+
+  before(async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-pyext-'));
+    workspace = path.join(root, 'ws');
+    fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
+    fs.mkdirSync(path.join(workspace, 'data'));
+    fs.writeFileSync(path.join(workspace, 'env_app.py'), ENV_SRC);
+    fs.writeFileSync(path.join(workspace, 'needs_other.py'), 'import http.server\nimport dapfake_other\n');
+    // No pythonPath: the interpreter comes from the (stand-in) Python extension. The app runs from data/.
+    fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'dataAppPreview.cwd': 'data' }));
+    calls = path.join(root, 'calls.txt');
+    fs.writeFileSync(calls, '');
+    const standIn = packageTestExtension('python-extension-stand-in', path.join(root, 'python-stand-in.vsix'));
+    server = await CodeServer.start({ workspace, vsix: ensureVsix(), otherVsix: [standIn], env: { DAP_STAND_IN_PYTHON: venvPython('main'), DAP_STAND_IN_CALLS: calls } });
+    wb = await Workbench.open(server);
+  });
+
+  after(async () => {
+    server?.saveLogs(path.join(SHOTS, 'logs-python-extension'));
+    await wb?.close();
+    await server?.close();
+    const left = workspace ? workspacePythons(workspace, 'all') : [];
+    for (const pid of left) process.kill(pid, 'SIGKILL');
+    if (root) fs.rmSync(root, { recursive: true, force: true });
+    assert.deepEqual(left, [], 'no app server or standby is left');
+  });
+
+  it("the app gets the Python extension's variables for its file, and runs from dataAppPreview.cwd", async () => {
+    await wb.openFile('env_app.py');
+    await wb.command('Data App: Preview App');
+    await wb.waitForState('env_app.py', /^Running$/, 60_000);
+    assert.equal(await wb.waitForAppText('env_app.py', '#env', /\S/), 'env_app.py');
+    assert.equal(await wb.waitForAppText('env_app.py', '#cwd', /\S/), fs.realpathSync(path.join(workspace, 'data')));
+  });
+
+  it("the setup overlay's Select Interpreter and Create Environment run the Python extension's commands", async () => {
+    await wb.openFile('needs_other.py');
+    await wb.command('Data App: Preview App');
+    await wb.waitForState('needs_other.py', /^Setup needed$/, 60_000);
+    const preview = await wb.previewFrame('needs_other.py');
+    await preview.locator('#overlay-env-btn').waitFor({ state: 'visible', timeout: 20_000 });
+    shots.push(await wb.screenshot('overlay-setup-with-python-extension'));
+    await preview.locator('#overlay-env-btn').click();
+    await preview.locator('#overlay-interpreter-btn').click();
+    await waitFor(() => fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).length === 2, 10_000, 'both commands ran');
+    assert.deepEqual(fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean), ['python.createEnvironment', 'python.setInterpreter']);
   });
 });
 
