@@ -182,7 +182,7 @@ export class AppManager extends Disposable {
   /** Lets the user pick the framework for a file (and remembers it for the workspace). */
   async chooseFramework(uri?: vscode.Uri): Promise<void> {
     const file = uri ?? vscode.window.activeTextEditor?.document.uri;
-    if (!file) throw new UserFacingError('Open an app file first.');
+    if (!file) throw new UserFacingError('Open an app file in the editor first, then run "Data App: Choose Framework for This File".');
     const picked = await this.targets.askFramework(file, 'Framework for this file (remembered for this workspace)');
     if (!picked) return;
     const session = this.live(file);

@@ -95,7 +95,7 @@ export class BlobHub {
         url = `${target.blobEndpoint}?${target.auth.sasToken}`;
         break;
       case 'token':
-        if (!account.credential) throw new Error(`No sign-in for ${target.accountName}`);
+        if (!account.credential) throw new Error(`No sign-in for ${target.accountName}: sign in again in the Azure Storage view.`);
         credential = account.credential;
         break;
     }
