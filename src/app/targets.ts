@@ -50,7 +50,8 @@ export class TargetResolver {
         { title: 'Save As…', run: () => vscode.commands.executeCommand('workbench.action.files.saveAs') },
       ]);
     }
-    if (file.scheme !== 'file') throw new UserFacingError(`Only files on disk can be previewed (this one is ${file.scheme}:). Save a copy in a folder of the workspace and preview that.`);
+    if (file.scheme !== 'file')
+      throw new UserFacingError(`Only files on disk can be previewed (this one is ${file.scheme}:). Save a copy in a folder of the workspace and preview that.`);
     const folder = vscode.workspace.getWorkspaceFolder(file);
     if (!folder) {
       throw new UserFacingError(
@@ -60,7 +61,8 @@ export class TargetResolver {
         [{ title: 'Open Folder…', run: () => vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(path.dirname(file.fsPath))) }],
       );
     }
-    if (!fs.existsSync(file.fsPath)) throw new UserFacingError(`${file.fsPath} does not exist on disk (moved or deleted?). Open the file where it is now and preview it from there.`);
+    if (!fs.existsSync(file.fsPath))
+      throw new UserFacingError(`${file.fsPath} does not exist on disk (moved or deleted?). Open the file where it is now and preview it from there.`);
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
     if (doc?.isDirty) {
       if (!interactive) return undefined;
@@ -71,7 +73,8 @@ export class TargetResolver {
         'Preview Saved Version',
       );
       if (!choice) return undefined;
-      if (choice === 'Save and Preview' && !(await doc.save())) throw new UserFacingError(`Could not save ${path.basename(file.fsPath)}. Save it yourself (Ctrl+S), then run "Data App: Preview App" again.`);
+      if (choice === 'Save and Preview' && !(await doc.save()))
+        throw new UserFacingError(`Could not save ${path.basename(file.fsPath)}. Save it yourself (Ctrl+S), then run "Data App: Preview App" again.`);
     }
 
     if (this.memento.get<string>(`framework:${file.toString()}`) === NOT_AN_APP && new Config(file).get('framework') === 'auto') {

@@ -198,7 +198,7 @@ describe('warm standby', () => {
     let n = 0;
     const hook = { openRun: async () => ({ AZURE_CLIENT_SECRET: null, AZURE_STORAGE_CONNECTION_STRING: null, RUN_SECRET: `run-secret-${++n}` }) };
     const host = { PYTHONPATH: site.dir, AZURE_CLIENT_SECRET: 'host-client-secret', AZURE_STORAGE_CONNECTION_STRING: 'AccountKey=host-key' };
-    const app = startable('captures_env.py', 'script', { warm: {}, hooks: [hook], env: host });
+    const app = startable('captures_env.py', 'script', { warm: { appName: 'captures_env.py' }, hooks: [hook], env: host });
     const environ = (pid: number) => fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
     try {
       const url = ((await app.startReady()) as { url: string }).url;
@@ -208,6 +208,10 @@ describe('warm standby', () => {
       assert.ok(ready?.imported.includes('fakepkg'), 'fakepkg was pre-imported');
       const standby = warmOf(app).standbyPid!;
       for (const secret of ['host-client-secret', 'host-key', 'run-secret']) assert.ok(!environ(standby).includes(secret), `the waiting standby's environment has no ${secret}`);
+      // ps and the Ports view name the app, not a JSON blob.
+      const argv = fs.readFileSync(`/proc/${standby}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      assert.deepEqual(argv.slice(-2), ['--for', 'captures_env.py']);
+      assert.ok(!argv.some((a) => a.includes('{')), argv.join(' '));
       await app.controller.restartNow('test');
       assert.equal(starts(app).at(-1), 'warm');
       assert.equal((await get(url)).body, `${cold},RUN_SECRET=run-secret-2`, 'the warm run sees exactly what the cold one did');

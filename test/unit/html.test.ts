@@ -72,3 +72,14 @@ describe('CSP and HTML', () => {
     assert.deepEqual(JSON.parse(decoded), evil);
   });
 });
+
+describe('the first frame', () => {
+  it('a starting app shows its overlay before the script runs; a running one shows none', () => {
+    const page = (state: 'starting' | 'ready') =>
+      buildPreviewHtml({ cspSource: 'x', scriptUri: 'a.js', styleUri: 's', codiconsUri: 'c', frameOrigins: [], initial: { ...status, state }, nonce: 'n', token: 't' });
+    assert.match(page('starting'), /<section id="overlay" class="overlay overlay-starting">/);
+    assert.match(page('starting'), /<h2 id="overlay-title">Starting…<\/h2>/);
+    assert.match(page('starting'), /<span id="state" class="state state-starting"[^>]*>Starting…<\/span>/);
+    assert.match(page('ready'), /<section id="overlay" class="overlay overlay-ready" hidden>/);
+  });
+});
