@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   console.log(`  Open an example (${first} is a good first one) and run "Data App: Preview App".`);
   console.log(`  The examples are your own copy (${examples.created ? 'new' : 'kept from the last time'}): ${examples.dir}`);
   console.log("  Edit them freely: the repository's examples/ stay as they are. Delete the copy to start fresh.");
-  console.log('  Azure: in the Data App Preview sidebar, "Use the Local Emulator (Azurite)", then use the "sales"');
+  console.log('  Azure: in the "Azure Storage for Apps" sidebar, "Use the Local Emulator (Azurite)", then use the "sales"');
   console.log('  container for preview and preview azure_sales.py.');
   console.log('  Press Ctrl+C to stop VS Code and every app it started.\n');
 

@@ -88,7 +88,7 @@ describe('Azure Storage in a real VS Code', { timeout: 600_000 }, () => {
       .first();
 
   it('1. Sign in to the emulator from the sidebar and see containers and blobs', async () => {
-    await page().locator('.activitybar .action-item a[aria-label*="Data App Preview"]').first().click();
+    await page().locator('.activitybar .action-item a[aria-label*="Azure Storage for Apps"]').first().click();
     const button = page().getByRole('button', { name: 'Use the Local Emulator (Azurite)' });
     await button.waitFor({ state: 'visible', timeout: 30_000 });
     await wb.screenshot('azure-welcome');

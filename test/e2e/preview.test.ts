@@ -141,9 +141,12 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
 
   it('4. Stop ends the server and says so; Restart brings it back', async () => {
     const pid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
+    const statusItem = wb.page.locator('[id="workbench.parts.statusbar"] .statusbar-item', { hasText: TORNADO }).first();
+    await statusItem.waitFor({ state: 'visible', timeout: 5000 }); // the precondition: a running app has one
     await wb.clickPreviewButton(TORNADO, 'btn-stop');
     await wb.waitForState(TORNADO, /Stopped/);
     assert.equal(alive(pid), false);
+    await statusItem.waitFor({ state: 'hidden', timeout: 5000 }); // a stopped app leaves the status bar
     const preview = await wb.previewFrame(TORNADO);
     assert.match((await preview.locator('#overlay-title').textContent()) ?? '', /stopped/i);
     await wb.screenshot('stopped');
