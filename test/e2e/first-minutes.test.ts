@@ -133,12 +133,29 @@ describe('The first ten minutes in a real VS Code', { timeout: 600_000 }, () => 
     await wb.waitForState(NEEDS, /^Running$/, 90_000);
     await wb.waitForAppText(NEEDS, '#msg', /FAKE-MODULE-OK/);
     shots.push(await wb.screenshot('installed-and-running'));
+    // The toolbar never cuts its state; the details are in its tooltip.
+    const toolbar = await (
+      await wb.previewFrame(NEEDS)
+    ).evaluate(() => {
+      const state = document.getElementById('state')!;
+      return { whole: state.scrollWidth <= state.clientWidth, text: state.textContent, tooltip: document.getElementById('toolbar-text')!.title };
+    });
+    assert.deepEqual({ whole: toolbar.whole, text: toolbar.text }, { whole: true, text: 'Running' });
+    assert.match(toolbar.tooltip, /^Running · needs_module\.py · Python server · :\d+ · ready in \d+ ms$/);
   });
 
   it('a plain script is "Not a server" with its output and a HOST/PORT hint; it can be marked "not an app"', async () => {
     // The first preview has the focus, as when a user clicks into it and previews another file.
+    // The file has unsaved changes: a modal question, not a notification that hides itself.
+    await wb.page.keyboard.press('Control+1'); // the editors' group, not the preview's
+    await wb.openFile(REPORT);
+    await wb.setLine(1, 'rows = [3, 4, 5]  # edited');
     await (await wb.previewFrame(NEEDS)).locator('#title').click();
     await wb.explorerCommand(REPORT, 'Preview App');
+    const dialog = wb.page.locator('.monaco-dialog-box', { hasText: 'unsaved changes' });
+    await dialog.waitFor({ timeout: 10_000 });
+    shots.push(await wb.screenshot('unsaved-changes-modal'));
+    await dialog.locator('.monaco-button', { hasText: 'Save and Preview' }).click();
     await pickQuick(wb, 'Python server');
     await wb.waitForState(REPORT, /^Not a server$/, 60_000);
     const preview = await wb.previewFrame(REPORT);
