@@ -147,7 +147,9 @@ describe('The first ten minutes in a real VS Code', { timeout: 600_000 }, () => 
   it('a plain script is "Not a server" with its output and a HOST/PORT hint; it can be marked "not an app"', async () => {
     // The first preview has the focus, as when a user clicks into it and previews another file.
     // The file has unsaved changes: a modal question, not a notification that hides itself.
-    await wb.page.keyboard.press('Control+1'); // the editors' group, not the preview's
+    // Focus the editors' group (not the preview's) by its tab: keys pressed while the webview
+    // has the focus may not reach the workbench.
+    await wb.page.locator('.editor-group-container').first().locator('.tab', { hasText: NEEDS }).first().click();
     await wb.openFile(REPORT);
     await wb.setLine(1, 'rows = [3, 4, 5]  # edited');
     await (await wb.previewFrame(NEEDS)).locator('#title').click();
