@@ -16,6 +16,9 @@ export const websocketOriginArgs = (ctx: { readonly host: string; readonly port:
   return [...new Set(origins)].flatMap((o) => ['--allow-websocket-origin', o]);
 };
 
+/** The front proxy's own origins on loopback: pages the preview and Open in Browser load come from there. */
+export const frontOrigins = (host: string, port: number): string[] => [`http://${host}:${port}`, `http://localhost:${port}`];
+
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**

@@ -58,3 +58,34 @@ export async function choosePort(o: {
   }
   return pickFreePort(o.host);
 }
+
+/**
+ * Runs `launchOn` on a chosen port; when it reports `'port-in-use'` (another program bound the
+ * port between the check and the server's bind), tries another, `attempts` times in all. A fixed
+ * port is not replaced. Resolves with what `launchOn` gave, or the error to fail with.
+ */
+export async function onFreePort<T>(
+  choice: Parameters<typeof choosePort>[0] & { readonly log: { info(m: string): void; warn(m: string): void } },
+  attempts: number,
+  launchOn: (port: number) => Promise<T | 'port-in-use'>,
+): Promise<T | { portError: Error }> {
+  let avoid = choice.avoid;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    let port: number;
+    try {
+      port = await choosePort({ ...choice, avoid });
+    } catch (e) {
+      return { portError: e as Error };
+    }
+    const outcome = await launchOn(port);
+    if (outcome !== 'port-in-use') return outcome;
+    if (choice.preferred > 0) return { portError: new PortInUseError(port) };
+    choice.log.warn(`Port ${port} was taken before the server could bind it; trying another`);
+    avoid = port;
+  }
+  return {
+    portError: new Error(
+      `Could not find a free port after ${attempts} attempts: another program keeps taking the ports picked. Close programs that open many ports, then start the app again.`,
+    ),
+  };
+}

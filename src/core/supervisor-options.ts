@@ -21,6 +21,12 @@ export interface SupervisorOptions {
   /** How long a start may take to answer HTTP before the user is asked; 0: no limit (a debug run may sit at a breakpoint). */
   readyTimeoutMs(): number;
   stopGraceMs(): number;
+  /**
+   * Overlapped restarts: the next run starts (on another port) while the old tree is stopped in
+   * the background, after the old run's hooks are closed. Off: the old tree is gone first.
+   * Only with a port picked freely (preferredPort 0).
+   */
+  overlap?(): boolean;
   readonly strategy: LaunchStrategy;
   readonly hooks?: readonly RunHook[];
   /** Watchdog that kills the tree if the host dies before stopping it. */

@@ -2,15 +2,16 @@
 // readiness raced against exit, and run hooks that are closed before every stop.
 // No `vscode` import.
 import { randomUUID } from 'node:crypto';
-import { choosePort, looksLikePortInUse, PortInUseError } from './ports';
-import { LaunchError, type ExitInfo, type ManagedProcess } from './process';
-import { quoteForShell } from './python';
+import { looksLikePortInUse, onFreePort } from './ports';
+import type { ExitInfo } from './process';
 import { readyOrExit } from './readiness';
-import { closeHooks, openHooks, splitRunEnv } from './run-hooks';
+import { closeHooks } from './run-hooks';
+import { spawnRun } from './run-spawn';
+import { RetiringRuns } from './retiring';
 import { RunLifetime, type RunInfo } from './run';
 import { AppStartError, CANCELLED, describeExit, type StartOutcome } from './outcome';
 import { StateMachine, type AppState, type StateChange } from './state';
-import type { Prepared, SupervisorOptions } from './supervisor-options';
+import type { SupervisorOptions } from './supervisor-options';
 import { OperationQueue } from './op-queue';
 import { TextTail } from './tail';
 import { raceTimeout } from './timeout';
@@ -36,12 +37,15 @@ export class AppSupervisor {
   /** Bumped by every stop and restart request: a start that began before it is cancelled. */
   private cancelEpoch = 0;
   private readonly ops = new OperationQueue();
+  /** Runs replaced by overlapped restarts, whose trees are being stopped in the background. */
+  private readonly retiring: RetiringRuns;
   private disposed = false;
   /** The current run's stderr, bounded: shown when it crashes. */
   readonly stderrTail = new TextTail(32_000);
 
   constructor(private readonly opts: SupervisorOptions) {
     this.machine = new StateMachine(opts.log);
+    this.retiring = new RetiringRuns(opts.hooks ?? [], opts.tracker, opts.log);
   }
 
   get state(): AppState {
@@ -110,10 +114,10 @@ export class AppSupervisor {
         const t0 = Date.now();
         this.opts.log.info(`Restarting (${reason})`);
         this.machine.move('restart');
-        await this.closeAndStop();
+        const overlapped = this.overlapping() ? await this.retire() : (await this.closeAndStop(), undefined);
         this._restarts++;
         this._lastRestartAt = t0;
-        return this.launch(t0, epoch);
+        return this.launch(t0, epoch, overlapped);
       },
       CANCELLED,
       'restart',
@@ -126,6 +130,7 @@ export class AppSupervisor {
       if (this.machine.state === 'stopped') return;
       this.machine.move('stop');
       await this.closeAndStop();
+      await this.retired();
       await this.opts.strategy.onAppStopped?.().catch((e: Error) => this.opts.log.warn(`Could not drop the prepared run: ${e.message}`));
       this.machine.move('stopped');
     }, undefined);
@@ -143,6 +148,17 @@ export class AppSupervisor {
   /** Synchronous last resort for host exit. */
   killNow(): void {
     this.current?.process?.killNow();
+    this.retiring.killNow();
+  }
+
+  /** Pids of the trees that overlapped restarts are still stopping (for tests). */
+  retiringPids(): number[] {
+    return this.retiring.pids();
+  }
+
+  /** Resolves when every tree that an overlapped restart left stopping is gone. */
+  retired(): Promise<void> {
+    return this.retiring.all();
   }
 
   /** A start or restart that still waits (preparing, opening hooks, readiness) gives up now. */
@@ -166,26 +182,29 @@ export class AppSupervisor {
     if (this.current === life) this.current = undefined; // pid and livePids show the tree until it is gone
   }
 
-  /** `epoch`: the cancel epoch when the operation began; a stop or restart since cancels it. */
-  private async launch(t0: number, epoch = this.cancelEpoch): Promise<StartOutcome> {
-    let avoid: number | undefined;
-    for (let attempt = 1; attempt <= MAX_PORT_ATTEMPTS; attempt++) {
-      let port: number;
-      try {
-        port = await choosePort({ preferred: this.opts.preferredPort(), remembered: this._port, host: this.opts.host, avoid, log: this.opts.log });
-      } catch (e) {
-        return this.fail(e as Error);
-      }
-      const outcome = await this.launchOn(port, t0, epoch);
-      if (outcome === 'port-in-use') {
-        avoid = port;
-        if (this.opts.preferredPort() > 0) return this.fail(new PortInUseError(port));
-        this.opts.log.warn(`Port ${port} was taken before the server could bind it; trying another`);
-        continue;
-      }
-      return outcome;
-    }
-    return this.fail(new AppStartError(`Could not find a free port after ${MAX_PORT_ATTEMPTS} attempts.`, this.stderrTail.lastLines(30)));
+  /** Whether this restart overlaps: the setting is on, and the port is not fixed (the old run still holds it). */
+  private overlapping(): boolean {
+    return !!this.current && !!this.opts.overlap?.() && this.opts.preferredPort() === 0;
+  }
+
+  /** Overlapped restart: the current run is retired (hooks closed now, tree stopped in the background); resolves with its port, which the next run avoids. */
+  private async retire(): Promise<number | undefined> {
+    const life = this.current;
+    if (!life) return undefined;
+    await this.retiring.retire(life, this.opts.stopGraceMs());
+    if (this.current === life) this.current = undefined;
+    return life.info.port;
+  }
+
+  /**
+   * `epoch`: the cancel epoch when the operation began; a stop or restart since cancels it.
+   * `avoid`: a port the next run must not take (an overlapped run's, still bound).
+   */
+  private async launch(t0: number, epoch = this.cancelEpoch, avoid?: number): Promise<StartOutcome> {
+    const remembered = avoid === this._port ? undefined : this._port;
+    const choice = { preferred: this.opts.preferredPort(), remembered, host: this.opts.host, avoid, log: this.opts.log };
+    const outcome = await onFreePort(choice, MAX_PORT_ATTEMPTS, (port) => this.launchOn(port, t0, epoch));
+    return 'portError' in outcome ? this.fail(outcome.portError) : outcome;
   }
 
   /** A start failed: whatever it opened is closed and stopped, and the app is crashed with `error`. */
@@ -202,44 +221,18 @@ export class AppSupervisor {
     const life = new RunLifetime({ id: randomUUID().slice(0, 8), port, startedAt: Date.now() });
     this.current = life;
     if (epoch !== this.cancelEpoch) life.cancel();
-    let prepared: Prepared;
-    let hookEnv: Record<string, string | null> | undefined;
-    try {
-      prepared = await this.opts.prepare(port);
-      if (life.cancelled) return CANCELLED; // the queued stop or restart closes what is open
-      hookEnv = await openHooks(this.opts.hooks ?? [], life);
-      if (!hookEnv) return CANCELLED;
-    } catch (e) {
-      return life.cancelled ? CANCELLED : this.fail(e as Error);
-    }
+    // The tail holds both streams (a script's prints explain why it exited), from the current run only.
+    const spawned = await spawnRun(this.opts, life, (stream, t) => {
+      if (this.current === life) this.stderrTail.push(t);
+      this.opts.onOutput?.(stream, t, life);
+    });
+    if (spawned === 'cancelled') return CANCELLED;
+    if ('spawnError' in spawned) return this.fail(spawned.spawnError);
+    const { prepared, env, proc } = spawned;
     const { spec } = prepared;
     const url = `http://${this.opts.host}:${port}${spec.urlPath}`;
     this._url = url;
-    // What the hooks remove never reaches any process of this app, a standby included; what they
-    // set is this run's own and is handed to this run only.
-    const { env, runEnv } = splitRunEnv(prepared.env, hookEnv);
-    let proc: ManagedProcess;
-    try {
-      const launched = await this.opts.strategy.launch({
-        spec,
-        env,
-        runEnv,
-        // The tail holds both streams: a script's prints explain why it exited.
-        onStdout: (t) => {
-          this.stderrTail.push(t);
-          this.opts.onOutput?.('stdout', t, life);
-        },
-        onStderr: (t) => {
-          this.stderrTail.push(t);
-          this.opts.onOutput?.('stderr', t, life);
-        },
-      });
-      proc = launched.process;
-      this._lastVia = launched.via;
-      this.opts.log.info(`[run ${life.id}] start (${launched.via}) pid ${proc.pid}: ${[spec.command, ...spec.args].map((a) => quoteForShell(a)).join(' ')}  (cwd ${spec.cwd})`);
-    } catch (e) {
-      return life.cancelled ? CANCELLED : this.fail(e instanceof LaunchError ? e : new AppStartError(`Could not start the app: ${(e as Error).message}`, '', undefined, e));
-    }
+    this._lastVia = spawned.via;
     life.adopt(proc, this.opts.tracker);
     void proc.exited.then(() => setTimeout(() => this.opts.onRunEnded?.(life.id), 50));
     this.watchExit(life);

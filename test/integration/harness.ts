@@ -6,7 +6,12 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { AppController, type ControllerOptions } from '../../src/core/controller';
+import { redact } from '../../src/azure/connection';
+import type { ConsoleEntry } from '../../src/core/browser-console';
 import { childEnvironment } from '../../src/core/env';
+import { followSupervisor } from '../../src/core/front-door';
+import { FrontProxy } from '../../src/core/front-proxy';
+import { frontOrigins } from '../../src/core/origins';
 import type { FrameworkId } from '../../src/core/frameworks';
 import { buildLaunch, type LaunchContext, type LaunchSpec } from '../../src/core/launch';
 import { isAlive } from '../../src/core/process';
@@ -68,6 +73,10 @@ export interface TestApp {
   readonly output: string[];
   readonly dir: string;
   readonly file: string;
+  /** The app's front proxy (option `front`), listening once startReady() ran. */
+  readonly front: FrontProxy | undefined;
+  /** What pages sent to the front proxy's console route. */
+  readonly consoleEntries: ConsoleEntry[];
   /** Starts the app and fails unless it became ready: with the app's "No module named …" line when there is one. */
   startReady(): Promise<StartOutcome>;
   /** Stops everything, then asserts no process of this test is left. */
@@ -98,6 +107,8 @@ export interface StartableOptions extends Partial<ControllerOptions> {
   filterOutput?: (text: string) => string;
   /** Changes each run's launch (Debug App wraps it with debugLaunch). */
   wrap?: (spec: LaunchSpec, port: number) => LaunchSpec | Promise<LaunchSpec>;
+  /** Serve through a front proxy, as the extension does (its origins go to the framework). */
+  front?: boolean;
 }
 
 export function startable(fixture: string, framework: FrameworkId, opts: StartableOptions = {}): TestApp {
@@ -107,6 +118,8 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
   const marker = `dap-test-${randomUUID()}`;
   const log = new RecordingLogger();
   const output: string[] = [];
+  const consoleEntries: ConsoleEntry[] = [];
+  const front = opts.front ? new FrontProxy({ host: '127.0.0.1', log, redact, onConsole: (e) => consoleEntries.push(e) }) : undefined;
   const watcher =
     opts.watch === false
       ? undefined
@@ -130,6 +143,7 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
     strategy,
     log,
     prepare: async (port) => {
+      const more = opts.launch?.(dir, port) ?? {};
       const built = buildLaunch({
         framework,
         filePath: file,
@@ -139,7 +153,8 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
         port,
         workspaceFolder: dir,
         launcherPath: LAUNCHER,
-        ...opts.launch?.(dir, port),
+        ...more,
+        extraOrigins: [...(front ? frontOrigins('127.0.0.1', front.port) : []), ...(more.extraOrigins ?? [])],
       });
       const spec = opts.wrap ? await opts.wrap(built, port) : built;
       // The marker is inherited by every descendant: the orphan check looks for it.
@@ -154,6 +169,7 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
     onOutput: (_s, t) => output.push(opts.filterOutput ? opts.filterOutput(t) : t),
     ...opts,
   });
+  const following = front ? followSupervisor(front, controller.supervisor) : undefined;
   return {
     controller,
     strategy,
@@ -162,7 +178,10 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
     output,
     dir,
     file,
+    front,
+    consoleEntries,
     async startReady() {
+      if (front && !front.port) await front.listen();
       const outcome = await controller.start();
       assertReady(outcome, output, python);
       return outcome;
@@ -171,6 +190,8 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
       watcher?.close();
       await controller.dispose();
       await strategy.dispose();
+      following?.dispose();
+      await front?.close();
       await assertNoProcesses(marker);
       fs.rmSync(dir, { recursive: true, force: true });
     },

@@ -1,0 +1,252 @@
+// Overlapped restarts behind the front proxy, with real processes and a real Chromium:
+//  - the old run's hooks (its Azure scope) close before the next run opens; the next run serves
+//    while the old tree is still being stopped; nothing is left, after 200 overlapped restarts and
+//    for an app that ignores SIGINT and SIGTERM;
+//  - the proxy's port never changes; requests that come during a restart wait and get the new
+//    version; a stopped app answers at once with a page that says so;
+//  - server-sent events stream through it, a large download arrives whole, WebSockets pass
+//    (a real Bokeh server's document renders through it in the frameworks test);
+//  - a page opened outside the preview reloads itself when the next run is ready, and its
+//    console errors, warnings, uncaught errors and unhandled rejections reach the editor,
+//    redacted and with their source.
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import type { RunHook, RunInfo } from '../../src/core/supervisor';
+import { TestBrowser } from './browser';
+import { get, isAlivePid, sleep, startable, waitFor, type TestApp } from './harness';
+
+const overlap = () => true;
+
+function setVersion(app: TestApp, n: number): void {
+  fs.writeFileSync(app.file, fs.readFileSync(app.file, 'utf8').replace(/VERSION-\d+/, `VERSION-${n}`));
+}
+
+const frontUrl = (app: TestApp, path = '/') => `http://127.0.0.1:${app.front!.port}${path}`;
+
+/** A GET that asks for a page, as a browser's navigation does. */
+function getPage(url: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { agent: false, headers: { accept: 'text/html', 'sec-fetch-dest': 'document', 'accept-encoding': 'gzip' } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      })
+      .on('error', reject);
+  });
+}
+
+describe('overlapped restarts', () => {
+  it("close the old run's hooks first, serve the next run while the old tree stops, and leave nothing (an app that ignores SIGINT)", async () => {
+    const events: string[] = [];
+    const hook: RunHook = {
+      openRun: async (run: RunInfo) => {
+        events.push(`open ${run.id}`);
+        return {};
+      },
+      closeRun: async (run: RunInfo) => {
+        events.push(`close ${run.id}`);
+      },
+    };
+    const app = startable('ignores_signals.py', 'script', { overlap, hooks: [hook], stopGraceMs: () => 1500, front: true });
+    try {
+      await app.startReady();
+      const sup = app.controller.supervisor;
+      const port = app.front!.port;
+      const first = { pid: sup.pid!, id: sup.currentRun!.id, port: sup.port! };
+      const t0 = Date.now();
+      const outcome = await app.controller.restartNow('test');
+      const took = Date.now() - t0;
+      assert.equal(outcome.kind, 'ready');
+      const second = sup.currentRun!.id;
+      assert.deepEqual(events, [`open ${first.id}`, `close ${first.id}`, `open ${second}`], "the old run's hooks closed before the next run's opened");
+      assert.ok(isAlivePid(first.pid), `the old process is still being stopped (it ignores SIGINT) while the new one serves (restart took ${took} ms)`);
+      assert.ok(sup.retiringPids().includes(first.pid), 'the supervisor knows it is still stopping');
+      assert.notEqual(sup.port, first.port, 'the next run has a port of its own');
+      assert.equal(app.front!.port, port, 'the front port stays');
+      assert.equal((await get(frontUrl(app))).body, 'stubborn', 'the front port serves the new run');
+      await sup.retired();
+      assert.equal(isAlivePid(first.pid), false, 'the old tree is gone after its grace period (SIGKILL)');
+      assert.match(app.log.lines.join('\n'), new RegExp(`\\[run ${first.id}\\] stopped \\(killed by SIGKILL\\)`));
+      // A stop waits for trees still being stopped.
+      await app.controller.restartNow('again');
+      const retiring = sup.retiringPids();
+      assert.ok(retiring.length > 0);
+      await app.controller.stop();
+      for (const pid of retiring) assert.equal(isAlivePid(pid), false, `stop waited for pid ${pid}`);
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  it('200 overlapped restarts: each serves, the front port never changes, and nothing is left', { timeout: 300_000 }, async () => {
+    const app = startable('stdlib_app.py', 'script', { overlap, front: true });
+    try {
+      await app.startReady();
+      const port = app.front!.port;
+      const pids = new Set<number>();
+      const t0 = Date.now();
+      for (let i = 0; i < 200; i++) {
+        const outcome = await app.controller.restartNow(`restart ${i}`);
+        assert.equal(outcome.kind, 'ready', `restart ${i}: ${JSON.stringify(outcome)}`);
+        pids.add(app.controller.supervisor.pid!);
+      }
+      assert.equal(pids.size, 200, 'every restart ran a new process');
+      assert.equal(app.front!.port, port);
+      assert.match((await get(frontUrl(app))).body, /VERSION-1/);
+      await app.controller.supervisor.retired();
+      const left = [...pids].filter((p) => p !== app.controller.supervisor.pid && isAlivePid(p));
+      assert.deepEqual(left, [], 'every replaced run is gone');
+      console.log(`  200 overlapped restarts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } finally {
+      await app.dispose(); // asserts no process of the app is left
+    }
+  });
+
+  it('with overlap off, the old tree is gone before the next run starts', async () => {
+    const app = startable('ignores_signals.py', 'script', { overlap: () => false, stopGraceMs: () => 300 });
+    try {
+      await app.startReady();
+      const old = app.controller.supervisor.pid!;
+      await app.controller.restartNow('test');
+      assert.equal(isAlivePid(old), false);
+      assert.deepEqual(app.controller.supervisor.retiringPids(), []);
+    } finally {
+      await app.dispose();
+    }
+  });
+});
+
+describe('the front proxy', () => {
+  it('holds requests during a restart, streams events and large downloads, adds its script to pages only, and says when the app is stopped', async () => {
+    const app = startable('streams_app.py', 'script', { overlap, front: true, watch: false });
+    try {
+      await app.startReady();
+      const page = await getPage(frontUrl(app));
+      assert.equal(page.status, 200);
+      assert.match(page.body, /<head><script src="\/__dap__\/client\.js\?run=[0-9a-f]+"><\/script><title>/, 'the script comes first in <head>');
+      assert.equal(Number(page.headers['content-length']), Buffer.byteLength(page.body), 'Content-Length matches the page with the script');
+      assert.doesNotMatch((await get(frontUrl(app, '/big'))).body.slice(0, 10), /script/, 'a download is not touched');
+      const client = await get(frontUrl(app, '/__dap__/client.js'));
+      assert.match(client.body, /EventSource/);
+
+      // Server-sent events arrive as they are sent, not when the response ends.
+      const sse = await new Promise<{ first: number; second: number }>((resolve, reject) => {
+        const t0 = Date.now();
+        let first = 0;
+        http
+          .get(frontUrl(app, '/sse'), { agent: false }, (res) => {
+            res.setEncoding('utf8');
+            let text = '';
+            res.on('data', (c: string) => {
+              text += c;
+              if (!first && text.includes('one')) first = Date.now() - t0;
+              if (text.includes('two')) resolve({ first, second: Date.now() - t0 });
+            });
+          })
+          .on('error', reject);
+      });
+      assert.ok(sse.first < sse.second - 500, `the first event came before the second (${sse.first} ms, ${sse.second} ms)`);
+
+      // A large download arrives whole.
+      const size = await new Promise<number>((resolve, reject) => {
+        http
+          .get(frontUrl(app, '/big'), { agent: false }, (res) => {
+            let n = 0;
+            res.on('data', (c: Buffer) => (n += c.length));
+            res.on('end', () => resolve(n));
+          })
+          .on('error', reject);
+      });
+      assert.equal(size, 24 * 1024 * 1024);
+
+      // A request made while a restart runs waits for it and gets the new version.
+      setVersion(app, 2);
+      const restarting = app.controller.restartNow('test');
+      await waitFor('the restart to begin', () => app.controller.supervisor.state === 'restarting' || undefined);
+      const during = getPage(frontUrl(app));
+      assert.equal((await restarting).kind, 'ready');
+      const answered = await during;
+      assert.equal(answered.status, 200);
+      assert.match(answered.body, /VERSION-2/, 'the held request got the new version');
+
+      await app.controller.stop();
+      const t0 = Date.now();
+      const stopped = await getPage(frontUrl(app));
+      assert.equal(stopped.status, 503);
+      assert.match(stopped.body, /The app is stopped\. Start it again/);
+      assert.ok(Date.now() - t0 < 2000, 'a stopped app is said at once, not after the hold time');
+    } finally {
+      await app.dispose();
+    }
+  });
+
+  describe('in Chromium', () => {
+    let browser: TestBrowser;
+    before(async () => {
+      browser = await TestBrowser.launch();
+    });
+    after(async () => {
+      await browser?.close();
+    });
+
+    it('a page opened outside the preview reloads itself when the next run is ready, and its console reaches the editor, redacted', async () => {
+      const app = startable('streams_app.py', 'script', { overlap, front: true, watch: false });
+      try {
+        await app.startReady();
+        const { page } = await browser.page(frontUrl(app));
+        await page.goto(frontUrl(app), { waitUntil: 'load' });
+        await page.getByText('VERSION-1').waitFor();
+        const entries = await waitFor('four console entries', () => (app.consoleEntries.length >= 4 ? app.consoleEntries : undefined), 10_000);
+        const text = entries.map((e) => `${e.level} ${e.message} @${e.source} ${e.page}`).join('\n');
+        assert.match(text, /warn a warning from the page \{"answer":42\} @.*\/:\d+:\d+ http:\/\/127\.0\.0\.1:\d+\//, 'console.warn with its arguments and source line');
+        assert.match(text, /error an error from the page: token sig=\*\*\* @/, 'console.error, the signature redacted');
+        assert.doesNotMatch(text, /SECRETSIGNATURE/);
+        assert.match(text, /error Unhandled rejection: nobody caught this/);
+        assert.match(text, /error Uncaught ReferenceError: undefinedFunctionOfTheApp is not defined @http:\/\/127\.0\.0\.1:\d+\/:\d+:\d+/);
+
+        // The next version: the open page reloads itself once it is ready.
+        setVersion(app, 2);
+        assert.equal((await app.controller.restartNow('test')).kind, 'ready');
+        await page.getByText('VERSION-2').waitFor({ timeout: 10_000 });
+        assert.match(await page.locator('p').innerText(), new RegExp(`pid ${app.controller.supervisor.pid}`));
+        await page.context().close();
+      } finally {
+        await app.dispose();
+      }
+    });
+
+    it('console messages from other sites are refused, and a flood is bounded', async () => {
+      const app = startable('stdlib_app.py', 'script', { front: true });
+      try {
+        await app.startReady();
+        const post = (origin: string | undefined, body: string) =>
+          new Promise<number>((resolve, reject) => {
+            const req = http.request(frontUrl(app, '/__dap__/console'), { method: 'POST', agent: false, headers: origin ? { origin } : {} }, (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            });
+            req.on('error', reject);
+            req.end(body);
+          });
+        const ok = JSON.stringify({ level: 'error', message: 'x', source: '', stack: '', page: 'http://127.0.0.1/' });
+        assert.equal(await post('http://evil.example', ok), 403, 'another site');
+        assert.equal(await post(undefined, ok), 403, 'no Origin');
+        const own = `http://127.0.0.1:${app.front!.port}`;
+        assert.equal(await post(own, '{not json'), 400);
+        assert.equal(await post(own, JSON.stringify({ level: 'log', message: 'x' })), 400, 'only error and warn');
+        assert.equal(await post(own, 'x'.repeat(20_000)), 413);
+        const statuses = await Promise.all(Array.from({ length: 80 }, () => post(own, ok)));
+        assert.ok(statuses.filter((s) => s === 204).length <= 50, 'at most 50 a second');
+        assert.ok(statuses.includes(429));
+        assert.ok(app.front!.droppedConsole > 0);
+        await sleep(10);
+      } finally {
+        await app.dispose();
+      }
+    });
+  });
+});
