@@ -8,7 +8,8 @@ import { debugLaunch } from '../core/debug';
 import { describeLines, readEnvFile } from '../core/dotenv';
 import { childEnvironment } from '../core/env';
 import { FRAMEWORKS } from '../core/frameworks';
-import { buildLaunch, type LaunchSpec } from '../core/launch';
+import { buildLaunch, forwardedPrefix, type LaunchSpec } from '../core/launch';
+import { frontOrigins } from '../core/origins';
 import type { Logger } from '../core/log';
 import { pickFreePort } from '../core/ports';
 import { hasModule, ModuleMissingError } from '../core/python';
@@ -31,6 +32,7 @@ export class LaunchEnvironment {
   private moduleChecked = false;
   private _frameUrl: string | undefined;
   private _frameOrigins: string[] = [];
+  private _forwarded: { prefix: string; origins: string[] } = { prefix: '/', origins: [] };
 
   constructor(
     private readonly deps: LaunchEnvDeps,
@@ -52,6 +54,11 @@ export class LaunchEnvironment {
     return this._frameOrigins;
   }
 
+  /** What the browser sees of the front port when it is forwarded: the path prefix, and the origin when it is another. */
+  get forwarded(): { readonly prefix: string; readonly origins: readonly string[] } {
+    return this._forwarded;
+  }
+
   /** The framework's module is checked again at the next start (after a stop, or a new interpreter). */
   recheckModule(): void {
     this.moduleChecked = false;
@@ -61,8 +68,11 @@ export class LaunchEnvironment {
     return vscode.Uri.joinPath(this.deps.extensionUri, 'python', 'dap_launch.py').fsPath;
   }
 
-  /** Builds the launch for `port`: interpreter, module check, .env, external URL; under debugpy when `debugging`. */
-  async prepare(port: number, debugging: boolean): Promise<{ prepared: Prepared; commandLine: string }> {
+  /**
+   * Builds the launch for the app server on `port`, behind the front proxy on `frontPort` (whose
+   * URL the preview loads): interpreter, module check, .env, external URL; under debugpy when `debugging`.
+   */
+  async prepare(port: number, frontPort: number, debugging: boolean): Promise<{ prepared: Prepared; commandLine: string }> {
     const file = this.target.file.fsPath;
     const cfg = new Config(this.target.file);
     const { framework } = this.target;
@@ -84,8 +94,11 @@ export class LaunchEnvironment {
       this.moduleChecked = true;
     }
 
-    const external = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${HOST}:${port}/`));
+    const external = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${HOST}:${frontPort}/`));
     const externalOrigin = `${external.scheme}://${external.authority}`;
+    // Pages come from the front proxy's origins (and a forwarded one): the framework accepts them.
+    const own = frontOrigins(HOST, frontPort);
+    const forwardedOrigins = own.includes(externalOrigin) ? [] : [externalOrigin];
     const spec = buildLaunch({
       framework,
       filePath: file,
@@ -94,8 +107,8 @@ export class LaunchEnvironment {
       host: HOST,
       port,
       workspaceFolder: this.target.folder.uri.fsPath,
-      extraOrigins: externalOrigin !== `http://${HOST}:${port}` ? [externalOrigin] : [],
-      forwardedPath: external.path, // code-server: /proxy/<port>/
+      extraOrigins: [...own, ...forwardedOrigins],
+      forwardedPath: external.path, // code-server: /proxy/<front port>/
       observableRoot: this.target.observableRoot,
       customCommand: cfg.get('customCommand'),
       urlPath: cfg.get('customUrlPath'),
@@ -104,7 +117,8 @@ export class LaunchEnvironment {
     // The app's path goes back onto the forwarded URL (asExternalUri drops it).
     const base = external.toString().replace(/\/?$/, '/');
     this._frameUrl = base + spec.urlPath.replace(/^\//, '');
-    this._frameOrigins = [`http://${HOST}:${port}`, `http://localhost:${port}`, externalOrigin];
+    this._frameOrigins = [...own, ...forwardedOrigins];
+    this._forwarded = { prefix: forwardedPrefix({ forwardedPath: external.path }) ?? '/', origins: forwardedOrigins };
     const cwd = framework === 'observable' ? undefined : await this.appCwd(cfg);
     const inFolder = cwd ? { ...spec, cwd } : spec;
     const run = debugging ? await this.underDebugger(inFolder, env) : inFolder;

@@ -24,7 +24,9 @@ import { HOST, LaunchEnvironment } from './launch-env';
 import { AppOutput } from './output';
 import { SessionView } from './session-view';
 import type { StatusDetails } from './status-item';
-import { createEnvironment, selectInterpreter, type Setup } from './setup';
+import type { Setup } from './setup';
+import { actOn } from './session-actions';
+import { AppFront } from './front';
 import type { SessionTarget } from './targets';
 
 export interface SessionDeps {
@@ -50,6 +52,7 @@ export class AppSession extends Disposable {
   private readonly strategy: LaunchStrategy;
   private readonly launchEnv: LaunchEnvironment;
   readonly failures: FailureActions; // Problems, links to the code, a missing module's setup
+  private readonly front: AppFront; // the stable port pages load the app from
   private generation = 0;
   private shuttingDown: Promise<void> | undefined;
   private readonly closedEmitter = this._register(new vscode.EventEmitter<void>());
@@ -86,7 +89,8 @@ export class AppSession extends Disposable {
       tracker: deps.tracker,
       log,
       prepare: (port) => this.prepare(port),
-      preferredPort: () => this.config.get('port'),
+      preferredPort: () => 0, // the app server's; the setting is the front proxy's (AppFront)
+      overlap: () => this.config.get('overlapRestarts') && !this.debugger.enabled,
       readyTimeoutMs: () => (this.debugger.enabled ? 0 : this.config.get('startTimeoutSeconds') * 1000), // a debug run may sit at a breakpoint
       stopGraceMs: () => this.config.get('stopGraceMs'),
       watchGlob: () => this.config.get('watchGlob'),
@@ -97,6 +101,7 @@ export class AppSession extends Disposable {
       onRestarted: (outcome) => this.failures.told(outcome, false),
     });
     const sup = this.controller.supervisor;
+    this.front = this._register(new AppFront({ host: HOST, log, supervisor: sup, append: (t) => this.output.append(t), changed: () => this.refresh() }));
     this.debugger = this._register(
       new AppDebugger(
         {
@@ -123,10 +128,7 @@ export class AppSession extends Disposable {
     this._register(this.controller.supervisor.onDidChangeState((e) => this.onState(e.state)));
 
     const watcher = this._register(vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(path.dirname(file), '**/*')));
-    const onFile = (uri: vscode.Uri) => void this.fileChanged(uri);
-    this._register(watcher.onDidChange(onFile));
-    this._register(watcher.onDidCreate(onFile));
-    this._register(watcher.onDidDelete(onFile));
+    for (const on of [watcher.onDidChange, watcher.onDidCreate, watcher.onDidDelete]) this._register(on((uri) => void this.fileChanged(uri)));
     this.refresh();
   }
 
@@ -250,27 +252,23 @@ export class AppSession extends Disposable {
   }
 
   /** A preview toolbar or overlay button. */
-  async act(action: WebviewAction): Promise<void> {
-    const actions: Record<WebviewAction, () => unknown> = {
-      restart: () => this.restart('restart from the preview'),
-      stop: () => this.stop(),
-      start: () => this.start(),
-      openExternal: () => this.openExternal(),
-      showOutput: () => this.showOutput(),
-      reload: () => this.preview?.reloadFrame(),
-      debug: () => this.setDebugging(!this.debugger.enabled),
-      install: () => this.failures.install(),
-      copyInstall: () => this.failures.copyInstall(),
-      selectInterpreter: () => selectInterpreter(),
-      createEnvironment: () => createEnvironment(),
-      chooseFramework: () => vscode.commands.executeCommand('dataAppPreview.chooseFramework', this.file),
-    };
-    await actions[action]();
+  act(action: WebviewAction): Promise<void> {
+    return actOn(this, action);
+  }
+
+  get debugging(): boolean {
+    return this.debugger.enabled;
+  }
+
+  reloadFrame(): void {
+    this.preview?.reloadFrame();
   }
 
   /** Builds the launch for `port` (LaunchEnvironment), and marks the run in the app's output. */
   private async prepare(port: number): Promise<Prepared> {
-    const { prepared, commandLine } = await this.launchEnv.prepare(port, this.debugger.enabled);
+    const frontPort = await this.front.listen(this.config.get('port'));
+    const { prepared, commandLine } = await this.launchEnv.prepare(port, frontPort, this.debugger.enabled);
+    this.front.setForwarded(this.launchEnv.forwarded.prefix, this.launchEnv.forwarded.origins);
     this.output.line(`\n──── ${new Date().toLocaleTimeString()} ${commandLine} ────`);
     return prepared;
   }
@@ -291,6 +289,8 @@ export class AppSession extends Disposable {
       setup: this.failures?.setup,
       generation: this.generation,
       debugging: this.debugger.enabled,
+      port: this.front.port,
+      consoleCount: this.front.consoleCount,
     });
   }
 

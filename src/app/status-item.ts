@@ -34,10 +34,11 @@ export class AppStatusItem implements vscode.Disposable {
   update(status: StatusMessage, sup: AppSupervisor, d: StatusDetails): void {
     const item = this.item;
     const serving = isRunningState(status.state);
-    item.text = `${d.debugging && serving ? '$(debug-alt) ' : ''}${STATE_ICON[status.state]} ${status.appName}${sup.port && serving ? ` :${sup.port}` : ''}`;
+    item.text = `${d.debugging && serving ? '$(debug-alt) ' : ''}${STATE_ICON[status.state]} ${status.appName}${status.port && serving ? ` :${status.port}` : ''}`;
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${status.appName}** · ${status.framework}\n\n`);
-    md.appendMarkdown(`${stateLabel(status.state, status.error?.kind)}${sup.port && serving ? ` · port ${sup.port}` : ''}\n\n`);
+    const behind = sup.port && sup.port !== status.port ? ` (app server :${sup.port} behind it)` : '';
+    md.appendMarkdown(`${stateLabel(status.state, status.error?.kind)}${status.port && serving ? ` · port ${status.port}${behind}` : ''}\n\n`);
     md.appendMarkdown(`Restarts: ${sup.restarts}`);
     if (sup.lastRestartAt) md.appendMarkdown(` · last at ${new Date(sup.lastRestartAt).toLocaleTimeString()}`);
     if (sup.lastStartMs !== undefined) md.appendMarkdown(` · ready in ${sup.lastStartMs} ms`);

@@ -27,6 +27,7 @@ export const SETTINGS = {
   startTimeoutSeconds: { type: 'integer', effect: 'live' },
   stopGraceMs: { type: 'integer', effect: 'live' },
   warmStandby: { type: 'boolean', effect: 'live' },
+  overlapRestarts: { type: 'boolean', effect: 'live' },
   'azure.emulatorPort': { type: 'integer', effect: 'restart' }, // the emulator account's endpoint that apps get
   'azure.azuritePath': { type: 'string', effect: 'live' },
   'azure.cloud': { type: 'string', effect: 'live' },
@@ -54,6 +55,7 @@ export interface SettingValues {
   startTimeoutSeconds: number;
   stopGraceMs: number;
   warmStandby: boolean;
+  overlapRestarts: boolean;
   'azure.emulatorPort': number;
   'azure.azuritePath': string;
   'azure.cloud': string;

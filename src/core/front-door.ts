@@ -2,11 +2,13 @@
 // the run that is ready, and answers at once with a page that says why when there is none.
 // No `vscode` import.
 import type { FrontProxy } from './front-proxy';
+import type { AppState } from './state';
 import type { AppSupervisor } from './supervisor';
 
+/** Follows `sup` from its current state on. */
 export function followSupervisor(proxy: FrontProxy, sup: AppSupervisor): { dispose(): void } {
-  return sup.onDidChangeState((e) => {
-    switch (e.state) {
+  const follow = (state: AppState): void => {
+    switch (state) {
       case 'ready': {
         const run = sup.currentRun;
         if (sup.port && run) proxy.switchTo(sup.port, run.id);
@@ -24,5 +26,7 @@ export function followSupervisor(proxy: FrontProxy, sup: AppSupervisor): { dispo
         proxy.down('The app is stopped. Start it again from the preview in the editor.');
         break;
     }
-  });
+  };
+  follow(sup.state);
+  return sup.onDidChangeState((e) => follow(e.state));
 }

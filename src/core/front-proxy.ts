@@ -7,9 +7,10 @@
 import * as http from 'node:http';
 import type * as net from 'node:net';
 import { createProxyServer, type ProxyServer } from 'http-proxy-3';
-import { parseConsoleEntry, type ConsoleEntry } from './browser-console';
+import type { ConsoleEntry } from './browser-console';
+import { FrontRoutes, ownRoute } from './front-routes';
 import type { Logger } from './log';
-import { CLIENT_ROUTE, CLIENT_SCRIPT, clientTag, injectTag } from './page-client';
+import { clientTag, injectTag } from './page-client';
 
 export interface FrontProxyOptions {
   readonly host: string;
@@ -38,10 +39,6 @@ interface Held {
 
 /** Pages: the most HTML buffered to add the script (larger pages pass unchanged). */
 const MAX_INJECT_BYTES = 8 * 1024 * 1024;
-const MAX_EVENT_CLIENTS = 64;
-const MAX_CONSOLE_BODY = 16 * 1024;
-/** Console messages accepted per second, all pages together (more are dropped and counted). */
-const CONSOLE_PER_SECOND = 50;
 
 const INJECT = Symbol('inject');
 type Marked = http.IncomingMessage & { [INJECT]?: string };
@@ -51,13 +48,12 @@ export class FrontProxy {
   private readonly proxy: ProxyServer;
   private backend: Backend = { kind: 'down', why: 'The app is not running.' };
   private held: Held[] = [];
-  private readonly events = new Set<http.ServerResponse>();
+  private readonly routes: FrontRoutes;
   private readonly sockets = new Set<net.Socket>();
   private _port = 0;
-  private consoleWindow = { start: 0, count: 0 };
-  private _dropped = 0;
 
   constructor(private readonly opts: FrontProxyOptions) {
+    this.routes = new FrontRoutes({ ...opts, port: () => this._port, unavailable: (res, why) => unavailable(res, why) });
     this.proxy = createProxyServer({ ws: true, xfwd: false, changeOrigin: false });
     this.proxy.on('error', (err, req, res) => this.failed(err, req, res));
     this.proxy.on('proxyRes', (proxyRes, req, res) => this.respond(proxyRes, req as Marked, res));
@@ -94,7 +90,7 @@ export class FrontProxy {
 
   /** Console messages dropped by the rate limit so far. */
   get droppedConsole(): number {
-    return this._dropped;
+    return this.routes.dropped;
   }
 
   /** Requests and websockets waiting for a backend now. */
@@ -107,7 +103,7 @@ export class FrontProxy {
     this.backend = { kind: 'up', port, runId };
     this.opts.log.debug(`Front proxy :${this._port} → :${port} (run ${runId})${this.held.length ? `, ${this.held.length} waiting request(s) sent on` : ''}`);
     for (const h of this.held.splice(0)) h.resume();
-    for (const res of this.events) res.write(`event: run\ndata: ${runId}\n\n`);
+    this.routes.announce(runId);
   }
 
   /** A restart began: new requests wait for the next backend. */
@@ -124,8 +120,7 @@ export class FrontProxy {
 
   async close(): Promise<void> {
     this.down('The preview was closed.');
-    for (const res of this.events) res.end();
-    this.events.clear();
+    this.routes.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();
     this.proxy.close?.();
@@ -134,7 +129,7 @@ export class FrontProxy {
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const own = ownRoute(req.url ?? '/');
-    if (own !== undefined) return this.serveOwn(own, req, res);
+    if (own !== undefined) return this.routes.serve(own, req, res, this.runId);
     this.whenUp(
       (b) => {
         if (wantsPage(req)) {
@@ -230,75 +225,6 @@ export class FrontProxy {
       res.destroy();
     }
   }
-
-  private serveOwn(route: string, req: http.IncomingMessage, res: http.ServerResponse): void {
-    if (route === 'client.js' && req.method === 'GET') {
-      res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(CLIENT_SCRIPT);
-    } else if (route === 'events' && req.method === 'GET') {
-      if (this.events.size >= MAX_EVENT_CLIENTS) return unavailable(res, 'Too many open pages follow this app.');
-      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-      res.write(`retry: 500\n\n`);
-      if (this.backend.kind === 'up') res.write(`event: run\ndata: ${this.backend.runId}\n\n`);
-      this.events.add(res);
-      req.socket.setTimeout(0);
-      res.on('close', () => this.events.delete(res));
-    } else if (route === 'console' && req.method === 'POST') {
-      this.readConsole(req, res);
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('Not found');
-    }
-  }
-
-  private readConsole(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const done = (status: number) => {
-      res.writeHead(status, { 'content-type': 'text/plain' });
-      res.end();
-    };
-    if (!this.fromOurPages(req)) return done(403);
-    let body = '';
-    let tooLarge = false;
-    req.setEncoding('utf8');
-    req.on('data', (c: string) => {
-      if (tooLarge) return;
-      body += c;
-      if (body.length > MAX_CONSOLE_BODY) tooLarge = true;
-    });
-    req.on('end', () => {
-      if (tooLarge) return done(413);
-      const entry = parseConsoleEntry(body, (t) => this.opts.redact?.(t) ?? t);
-      if (!entry) return done(400);
-      if (!this.allowConsole()) {
-        this._dropped++;
-        return done(429);
-      }
-      this.opts.onConsole?.(entry);
-      done(204);
-    });
-  }
-
-  /** A console message must come from a page of this app: its Origin is the proxy's own, or a forwarded one. */
-  private fromOurPages(req: http.IncomingMessage): boolean {
-    const origin = req.headers.origin;
-    if (!origin) return false;
-    const own = [`http://${this.opts.host}:${this._port}`, `http://localhost:${this._port}`];
-    const host = req.headers.host;
-    return own.includes(origin) || (host !== undefined && origin === `http://${host}`) || (this.opts.origins?.() ?? []).includes(origin);
-  }
-
-  private allowConsole(): boolean {
-    const now = Date.now();
-    if (now - this.consoleWindow.start >= 1000) this.consoleWindow = { start: now, count: 0 };
-    return ++this.consoleWindow.count <= CONSOLE_PER_SECOND;
-  }
-}
-
-/** The proxy's own route (`client.js`, `events`, `console`) when `url` is `…/__dap__/<route>`. */
-function ownRoute(url: string): string | undefined {
-  const p = url.replace(/[?#].*$/, '');
-  const at = p.lastIndexOf('/' + CLIENT_ROUTE);
-  return at >= 0 ? p.slice(at + 1 + CLIENT_ROUTE.length) : undefined;
 }
 
 /** A browser asking for a page (navigation), whose HTML gets the script. */

@@ -1,5 +1,6 @@
 // The preview's HTML with a strict CSP. No `vscode` import: the caller passes URIs as strings.
 import { randomBytes } from 'node:crypto';
+import { PREVIEW_FRAME_NAME } from '../core/page-client';
 import { stateLabel, type StatusMessage } from './protocol';
 
 export interface PreviewHtmlInput {
@@ -76,10 +77,11 @@ export function buildPreviewHtml(input: PreviewHtmlInput): string {
   <button id="btn-stop" data-action="stop" title="Stop the app server" aria-label="Stop server"><i class="codicon codicon-debug-stop"></i></button>
   <button id="btn-start" data-action="start" title="Start the app server" aria-label="Start server"><i class="codicon codicon-play"></i></button>
   <button id="btn-external" data-action="openExternal" title="Open in the external browser" aria-label="Open in browser"><i class="codicon codicon-link-external"></i></button>
+  <button id="btn-console" data-action="showOutput" class="console-count" hidden><i class="codicon codicon-warning"></i><span id="console-count"></span></button>
   <button id="btn-output" data-action="showOutput" title="Show the app's output" aria-label="Show output"><i class="codicon codicon-output"></i></button>
 </header>
 <main>
-  <iframe id="app-frame" title="${title}" sandbox="allow-scripts allow-same-origin allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox" allow="clipboard-read; clipboard-write; fullscreen"></iframe>
+  <iframe id="app-frame" name="${PREVIEW_FRAME_NAME}" title="${title}" sandbox="allow-scripts allow-same-origin allow-forms allow-popups allow-modals allow-downloads allow-popups-to-escape-sandbox" allow="clipboard-read; clipboard-write; fullscreen"></iframe>
   <section id="overlay" class="overlay overlay-${state}"${state === 'ready' ? ' hidden' : ''}>
     <div class="overlay-box">
       <h2 id="overlay-title">${label}</h2>

@@ -44,6 +44,8 @@ export interface StatusMessage {
   readonly debugging?: boolean | undefined;
   /** Why it crashed or failed to start, and what the user can do. */
   readonly error?: FailureView | undefined;
+  /** Browser console errors and warnings of the app's pages in this run (they are in the app's output). */
+  readonly consoleCount?: number | undefined;
 }
 
 /** A failure as the preview shows it. */

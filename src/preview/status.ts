@@ -17,6 +17,10 @@ export interface StatusInputs {
   /** Bumped on every new server the preview must load. */
   readonly generation: number;
   readonly debugging: boolean;
+  /** The port pages load the app from (the front proxy's); the app server's own when there is none. */
+  readonly port?: number | undefined;
+  /** Browser console errors and warnings of this run. */
+  readonly consoleCount?: number | undefined;
   /** For a missing module: how it installs for this interpreter, once known. */
   readonly setup?: { readonly install?: string | undefined; readonly advice?: string | undefined; readonly canCreateEnvironment: boolean } | undefined;
 }
@@ -35,12 +39,13 @@ export function statusMessageOf(sup: AppSupervisor, i: StatusInputs): StatusMess
     filePath: i.file,
     framework: FRAMEWORKS[i.framework].label,
     url: i.url,
-    port: sup.port,
+    port: i.port || sup.port,
     restarts: sup.restarts,
     generation: i.generation,
     detail,
     debugging: i.debugging,
     error: err && (state === 'crashed' || state === 'stopped') ? failureView(err, i) : undefined,
+    consoleCount: i.consoleCount,
   };
 }
 

@@ -1,5 +1,6 @@
 // The preview webview's script (bundled for the browser as dist/webview.js).
 import { locationIn } from '../core/tracebacks';
+import { FrameSwap } from './frames';
 import { isHostToWebview, isSignedBy, isWebviewAction, stateLabel, type PersistedPreview, type StatusMessage, type WebviewToHost } from '../preview/protocol';
 
 interface VsCodeApi {
@@ -11,7 +12,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const frame = $<HTMLIFrameElement>('app-frame');
+const frames = new FrameSwap($<HTMLIFrameElement>('app-frame'), () => current && render(current));
 const overlay = $<HTMLElement>('overlay');
 
 let shownGeneration = -1;
@@ -43,6 +44,12 @@ function render(s: StatusMessage): void {
   $<HTMLButtonElement>('btn-restart').disabled = s.state === 'stopping';
   $<HTMLButtonElement>('btn-reload').disabled = s.state !== 'ready';
   $<HTMLButtonElement>('btn-external').disabled = !s.url;
+  const logged = s.consoleCount ?? 0;
+  const consoleBtn = $<HTMLButtonElement>('btn-console');
+  show(consoleBtn, logged > 0);
+  $('console-count').textContent = String(logged);
+  consoleBtn.title = `${logged} browser console error${logged === 1 ? '' : 's'} and warning${logged === 1 ? '' : 's'} from the app's page in this run: show them in the app's output`;
+  consoleBtn.setAttribute('aria-label', `${logged} browser console messages: show output`);
   const debug = $<HTMLButtonElement>('btn-debug');
   debug.setAttribute('aria-pressed', String(!!s.debugging));
   debug.classList.toggle('active', !!s.debugging);
@@ -51,7 +58,7 @@ function render(s: StatusMessage): void {
 
   if (s.state === 'ready' && s.url && s.generation !== shownGeneration) {
     shownGeneration = s.generation;
-    frame.src = s.url; // setting src always navigates, even to the same URL
+    frames.load(s.url); // behind the page on show, swapped in when it has loaded
   }
 
   // Overlays: the last page stays visible underneath while restarting.
@@ -64,7 +71,10 @@ function render(s: StatusMessage): void {
   overlay.className = `overlay overlay-${s.state}`;
   switch (s.state) {
     case 'ready':
-      visible = false;
+      // The new version loads behind the old page, which stays under the overlay until the swap.
+      visible = frames.loading;
+      heading.textContent = 'Loading the new version';
+      message.textContent = '';
       break;
     case 'starting':
     case 'restarting':
@@ -175,7 +185,7 @@ document.addEventListener('click', (ev) => {
 });
 
 function reloadFrame(): void {
-  if (current?.url) frame.src = current.url;
+  if (current?.url) frames.reload(current.url);
 }
 
 // Only the extension speaks for the extension: its messages carry this panel's token, which
@@ -183,7 +193,7 @@ function reloadFrame(): void {
 // to this page too, but cannot read the token.
 const TOKEN = document.body.dataset.token ?? '';
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
-  if (ev.source === frame.contentWindow || !isSignedBy(ev.data, TOKEN)) return;
+  if (frames.isAppWindow(ev.source) || !isSignedBy(ev.data, TOKEN)) return;
   const msg = ev.data;
   if (msg.type === 'status') render(msg);
   else reloadFrame();

@@ -1,4 +1,5 @@
-// Every framework for real: the pinned Panel, Bokeh, Streamlit, Dash, Shiny, Gradio, Voilà and
+// Every framework for real, behind the front proxy as the extension serves it (overlapped
+// restarts on): the pinned Panel, Bokeh, Streamlit, Dash, Shiny, Gradio, Voilà and
 // Solara of requirements/main.txt, and Observable Framework from npm, each started with exactly
 // the arguments the extension builds (buildLaunch), through the supervisor, cold and then warm.
 // Each test shows, in Debian's Chromium:
@@ -108,19 +109,39 @@ const common = { watch: false, warm: {}, watchGlob: () => '**/*.{py,ipynb,md}' }
 type View = (appUrl: string) => string;
 const LOOPBACK: View = (u) => u;
 
-/** Launched as the extension launches: while `forwarding()`, told of the forwarded origin and path. */
+/**
+ * Launched as the extension launches: behind its front proxy (whose port the browser loads),
+ * with overlapped restarts; while `forwarding()`, told of the forwarded origin and path.
+ */
 function makeApp(c: Case, forwarded: Forwarder, forwarding: () => boolean): TestApp {
-  const behind = (port: number) => (forwarding() ? { extraOrigins: [forwarded.origin], forwardedPath: forwarded.basePath(port) } : {});
+  let app: TestApp | undefined = undefined;
+  const frontPort = () => app!.front!.port;
+  const behind = () => (forwarding() ? { extraOrigins: [forwarded.origin], forwardedPath: forwarded.basePath(frontPort()) } : {});
+  const front = {
+    front: true,
+    overlap: () => true,
+    frontForwarded: () => (forwarding() ? { prefix: forwarded.basePath(frontPort()), origins: [forwarded.origin] } : { prefix: '/', origins: [] }),
+  };
   if (c.framework === 'observable') {
     // npx finds the project's own @observablehq/framework from a folder inside the repository.
-    return startable(c.file, c.framework, {
+    app = startable(c.file, c.framework, {
       ...common,
+      ...front,
       fixtureDir: path.join(FRAMEWORKS, 'observable'),
       tempBase: path.join(REPO, '.cache', 'it'),
-      launch: (dir, port) => ({ observableRoot: dir, ...behind(port) }),
+      launch: (dir) => ({ observableRoot: dir, ...behind() }),
     });
+  } else {
+    app = startable(c.file, c.framework, { ...common, ...front, fixtureDir: FRAMEWORKS, launch: () => behind() });
   }
-  return startable(c.file, c.framework, { ...common, fixtureDir: FRAMEWORKS, launch: (_dir, port) => behind(port) });
+  return app;
+}
+
+/** The page the preview loads: the app's page on the front proxy's port. */
+function pageUrl(app: TestApp): string {
+  const u = new URL(app.controller.supervisor.url!);
+  u.port = String(app.front!.port);
+  return u.toString();
 }
 
 async function shotOnFailure<T>(page: Page, name: string, failures: string[], check: () => Promise<T>): Promise<T> {
@@ -142,7 +163,7 @@ function setVersion(app: TestApp, n: number): void {
 
 /** Opens the page the extension would show and checks it rendered `version` with no failed request; the page stays open. */
 async function render(app: TestApp, c: Case, version: number, view: View): Promise<Page> {
-  const url = view(app.controller.supervisor.url!);
+  const url = view(pageUrl(app));
   const { page, failures } = await browser.page(new URL(url).origin);
   return shotOnFailure(page, `${c.framework}-${path.basename(c.file)}-v${version}${view === LOOPBACK ? '' : '-forwarded'}`, failures, async () => {
     const res = await page.goto(url, { waitUntil: 'load' });
@@ -160,7 +181,7 @@ async function render(app: TestApp, c: Case, version: number, view: View): Promi
  * app sets are third-party there. Streamlit's upload is tried in that frame.
  */
 async function renderInFrame(app: TestApp, c: Case, version: number, view: View): Promise<void> {
-  const url = view(app.controller.supervisor.url!);
+  const url = view(pageUrl(app));
   const { page, failures } = await browser.page(new URL(url).origin);
   await shotOnFailure(page, `${c.framework}-${path.basename(c.file)}-v${version}${view === LOOPBACK ? '' : '-forwarded'}-frame`, failures, async () => {
     await page.goto(framing.url(url), { waitUntil: 'load' });
@@ -220,7 +241,7 @@ describe('every framework for real: cold, then warm', () => {
       try {
         await app.startReady();
         const first = app.controller.supervisor.pid!;
-        assert.equal((await get(app.controller.supervisor.url!)).status < 400, true, 'the page answers');
+        assert.equal((await get(pageUrl(app))).status < 400, true, 'the page answers through the front proxy');
         await renderInFrame(app, c, 1, LOOPBACK);
         await editChangesNothing(app, c, await render(app, c, 1, LOOPBACK), 1, 2, LOOPBACK); // the cold run's reloader is off
         forwarding = true;

@@ -109,6 +109,8 @@ export interface StartableOptions extends Partial<ControllerOptions> {
   wrap?: (spec: LaunchSpec, port: number) => LaunchSpec | Promise<LaunchSpec>;
   /** Serve through a front proxy, as the extension does (its origins go to the framework). */
   front?: boolean;
+  /** The front proxy's forwarded path prefix and origins, when the browser sees it forwarded. */
+  frontForwarded?: () => { prefix: string; origins: readonly string[] };
 }
 
 export function startable(fixture: string, framework: FrameworkId, opts: StartableOptions = {}): TestApp {
@@ -119,7 +121,16 @@ export function startable(fixture: string, framework: FrameworkId, opts: Startab
   const log = new RecordingLogger();
   const output: string[] = [];
   const consoleEntries: ConsoleEntry[] = [];
-  const front = opts.front ? new FrontProxy({ host: '127.0.0.1', log, redact, onConsole: (e) => consoleEntries.push(e) }) : undefined;
+  const front = opts.front
+    ? new FrontProxy({
+        host: '127.0.0.1',
+        log,
+        redact,
+        onConsole: (e) => consoleEntries.push(e),
+        prefix: () => opts.frontForwarded?.().prefix ?? '/',
+        origins: () => opts.frontForwarded?.().origins ?? [],
+      })
+    : undefined;
   const watcher =
     opts.watch === false
       ? undefined
