@@ -12,7 +12,7 @@ export interface ActedSession {
   start(): Promise<unknown>;
   openExternal(): Promise<void>;
   showOutput(): void;
-  reloadFrame(): void;
+  readonly preview: { reloadFrame(): void } | undefined;
   setDebugging(on: boolean): Promise<unknown>;
   readonly failures: { install(): Promise<void>; copyInstall(): Promise<void> };
 }
@@ -24,7 +24,7 @@ export async function actOn(session: ActedSession, action: WebviewAction): Promi
     start: () => session.start(),
     openExternal: () => session.openExternal(),
     showOutput: () => session.showOutput(),
-    reload: () => session.reloadFrame(),
+    reload: () => session.preview?.reloadFrame(),
     debug: () => session.setDebugging(!session.debugging),
     install: () => session.failures.install(),
     copyInstall: () => session.failures.copyInstall(),

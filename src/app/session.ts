@@ -88,9 +88,10 @@ export class AppSession extends Disposable {
       hooks: deps.hooks,
       tracker: deps.tracker,
       log,
-      prepare: (port) => this.prepare(port),
+      prepare: (port, hot) => this.prepare(port, hot),
       preferredPort: () => 0, // the app server's; the setting is the front proxy's (AppFront)
       overlap: () => this.config.get('overlapRestarts') && !this.debugger.enabled,
+      hot: () => this.config.get('warmStandby'), // Streamlit, Panel, Bokeh: the next server ahead
       readyTimeoutMs: () => (this.debugger.enabled ? 0 : this.config.get('startTimeoutSeconds') * 1000), // a debug run may sit at a breakpoint
       stopGraceMs: () => this.config.get('stopGraceMs'),
       watchGlob: () => this.config.get('watchGlob'),
@@ -260,16 +261,12 @@ export class AppSession extends Disposable {
     return this.debugger.enabled;
   }
 
-  reloadFrame(): void {
-    this.preview?.reloadFrame();
-  }
-
   /** Builds the launch for `port` (LaunchEnvironment), and marks the run in the app's output. */
-  private async prepare(port: number): Promise<Prepared> {
+  private async prepare(port: number, hot = false): Promise<Prepared> {
     const frontPort = await this.front.listen(this.config.get('port'));
     const { prepared, commandLine } = await this.launchEnv.prepare(port, frontPort, this.debugger.enabled);
     this.front.setForwarded(this.launchEnv.forwarded.prefix, this.launchEnv.forwarded.origins);
-    this.output.line(`\n──── ${new Date().toLocaleTimeString()} ${commandLine} ────`);
+    if (!hot) this.output.line(`\n──── ${new Date().toLocaleTimeString()} ${commandLine} ────`); // a hot standby's: at its takeover
     return prepared;
   }
 

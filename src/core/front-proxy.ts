@@ -134,7 +134,9 @@ export class FrontProxy {
       (b) => {
         if (wantsPage(req)) {
           (req as Marked)[INJECT] = b.runId;
-          delete req.headers['accept-encoding']; // the page comes back as plain text, to add the script
+          // The page comes back whole and as plain text, to add the script that names its run
+          // (a cached copy would name an older run, and reload again and again).
+          for (const h of ['accept-encoding', 'if-none-match', 'if-modified-since']) delete req.headers[h];
         }
         this.proxy.web(req, res, { target: { host: this.opts.host, port: b.port }, selfHandleResponse: wantsPage(req) });
       },
@@ -208,7 +210,8 @@ export class FrontProxy {
       const prefix = this.opts.prefix?.() ?? '/';
       const body = Buffer.from(injectTag(Buffer.concat(chunks).toString('utf8'), clientTag(prefix, runId)), 'utf8');
       const headers = passHeaders(proxyRes.headers);
-      delete headers['content-length'];
+      for (const h of ['content-length', 'etag', 'last-modified']) delete headers[h];
+      headers['cache-control'] = 'no-cache';
       res.writeHead(proxyRes.statusCode ?? 200, proxyRes.statusMessage, { ...headers, 'content-length': String(body.length) });
       res.end(body);
     });

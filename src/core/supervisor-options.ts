@@ -14,8 +14,11 @@ export interface Prepared {
 
 export interface SupervisorOptions {
   readonly host: string;
-  /** Builds the launch for a port. Called for every start, so edits and settings apply. */
-  prepare(port: number): Promise<Prepared>;
+  /**
+   * Builds the launch for a port. Called for every start, so edits and settings apply. `hot`:
+   * for a hot standby started ahead of its restart (checked again on the same port at takeover).
+   */
+  prepare(port: number, hot?: boolean): Promise<Prepared>;
   /** The port setting: 0 picks a free one (then kept across restarts). */
   preferredPort(): number;
   /** How long a start may take to answer HTTP before the user is asked; 0: no limit (a debug run may sit at a breakpoint). */
@@ -27,6 +30,11 @@ export interface SupervisorOptions {
    * Only with a port picked freely (preferredPort 0).
    */
   overlap?(): boolean;
+  /**
+   * Hot standby: whether the next run's whole server may be started ahead of the save (only
+   * where the framework runs no app code before a page connects; needs overlap).
+   */
+  hot?(): boolean;
   readonly strategy: LaunchStrategy;
   readonly hooks?: readonly RunHook[];
   /** Watchdog that kills the tree if the host dies before stopping it. */

@@ -6,8 +6,11 @@ import { looksLikePortInUse, onFreePort } from './ports';
 import type { ExitInfo } from './process';
 import { readyOrExit } from './readiness';
 import { closeHooks } from './run-hooks';
-import { spawnRun } from './run-spawn';
+import { spawnRun, type Spawned } from './run-spawn';
+import { HotStandby, type HotRun } from './hot';
+import { hotProbePath } from './hot-entry';
 import { RetiringRuns } from './retiring';
+import { RunFacts } from './run-facts';
 import { RunLifetime, type RunInfo } from './run';
 import { AppStartError, CANCELLED, describeExit, type StartOutcome } from './outcome';
 import { StateMachine, type AppState, type StateChange } from './state';
@@ -24,52 +27,30 @@ export type { Prepared, SupervisorOptions } from './supervisor-options';
 
 const MAX_PORT_ATTEMPTS = 3;
 
-export class AppSupervisor {
+export class AppSupervisor extends RunFacts {
   private readonly machine: StateMachine;
-  private _port: number | undefined;
-  private _url: string | undefined;
-  private _restarts = 0;
-  private _lastRestartAt: number | undefined;
-  private _lastStartMs: number | undefined;
-  private _lastVia: string | undefined;
   /** The current run, from the moment its start began until its tree is stopped. */
   private current: RunLifetime | undefined;
   /** Bumped by every stop and restart request: a start that began before it is cancelled. */
   private cancelEpoch = 0;
   private readonly ops = new OperationQueue();
-  /** Runs replaced by overlapped restarts, whose trees are being stopped in the background. */
-  private readonly retiring: RetiringRuns;
+  /** Runs replaced by overlapped restarts, whose trees are being stopped in the background (stop waits for them). */
+  readonly retiring: RetiringRuns;
+  /** The next run's server, started ahead of the save where the framework runs no app code until a page connects. */
+  readonly hot: HotStandby;
   private disposed = false;
   /** The current run's stderr, bounded: shown when it crashes. */
   readonly stderrTail = new TextTail(32_000);
 
   constructor(private readonly opts: SupervisorOptions) {
+    super();
     this.machine = new StateMachine(opts.log);
     this.retiring = new RetiringRuns(opts.hooks ?? [], opts.tracker, opts.log);
+    this.hot = new HotStandby(opts, this.retiring, opts.log);
   }
 
   get state(): AppState {
     return this.machine.state;
-  }
-  get port(): number | undefined {
-    return this._port;
-  }
-  get url(): string | undefined {
-    return this._url;
-  }
-  get restarts(): number {
-    return this._restarts;
-  }
-  get lastRestartAt(): number | undefined {
-    return this._lastRestartAt;
-  }
-  /** Milliseconds from the last (re)start request to the server answering HTTP. */
-  get lastStartMs(): number | undefined {
-    return this._lastStartMs;
-  }
-  /** How the current run was started ("cold", "warm", "cold: why"). */
-  get lastVia(): string | undefined {
-    return this._lastVia;
   }
   get lastError(): Error | undefined {
     return this.machine.lastError;
@@ -114,10 +95,13 @@ export class AppSupervisor {
         const t0 = Date.now();
         this.opts.log.info(`Restarting (${reason})`);
         this.machine.move('restart');
-        const overlapped = this.overlapping() ? await this.retire() : (await this.closeAndStop(), undefined);
         this._restarts++;
         this._lastRestartAt = t0;
-        return this.launch(t0, epoch, overlapped);
+        let notHot: string | undefined;
+        const hot = this.overlapping() && this.opts.hot?.() ? await this.hot.take((why) => (notHot = why)) : undefined;
+        const overlapped = this.overlapping() ? await this.retire() : (await this.closeAndStop(), undefined);
+        if (hot) return this.takeOver(hot, t0);
+        return this.launch(t0, epoch, overlapped, notHot);
       },
       CANCELLED,
       'restart',
@@ -130,7 +114,8 @@ export class AppSupervisor {
       if (this.machine.state === 'stopped') return;
       this.machine.move('stop');
       await this.closeAndStop();
-      await this.retired();
+      await this.hot.discard();
+      await this.retiring.all();
       await this.opts.strategy.onAppStopped?.().catch((e: Error) => this.opts.log.warn(`Could not drop the prepared run: ${e.message}`));
       this.machine.move('stopped');
     }, undefined);
@@ -149,16 +134,7 @@ export class AppSupervisor {
   killNow(): void {
     this.current?.process?.killNow();
     this.retiring.killNow();
-  }
-
-  /** Pids of the trees that overlapped restarts are still stopping (for tests). */
-  retiringPids(): number[] {
-    return this.retiring.pids();
-  }
-
-  /** Resolves when every tree that an overlapped restart left stopping is gone. */
-  retired(): Promise<void> {
-    return this.retiring.all();
+    this.hot.killNow();
   }
 
   /** A start or restart that still waits (preparing, opening hooks, readiness) gives up now. */
@@ -200,10 +176,10 @@ export class AppSupervisor {
    * `epoch`: the cancel epoch when the operation began; a stop or restart since cancels it.
    * `avoid`: a port the next run must not take (an overlapped run's, still bound).
    */
-  private async launch(t0: number, epoch = this.cancelEpoch, avoid?: number): Promise<StartOutcome> {
+  private async launch(t0: number, epoch = this.cancelEpoch, avoid?: number, notHot?: string): Promise<StartOutcome> {
     const remembered = avoid === this._port ? undefined : this._port;
     const choice = { preferred: this.opts.preferredPort(), remembered, host: this.opts.host, avoid, log: this.opts.log };
-    const outcome = await onFreePort(choice, MAX_PORT_ATTEMPTS, (port) => this.launchOn(port, t0, epoch));
+    const outcome = await onFreePort(choice, MAX_PORT_ATTEMPTS, (port) => this.launchOn(port, t0, epoch, notHot));
     return 'portError' in outcome ? this.fail(outcome.portError) : outcome;
   }
 
@@ -214,7 +190,41 @@ export class AppSupervisor {
     return { kind: 'failed', error };
   }
 
-  private async launchOn(port: number, t0: number, epoch: number): Promise<StartOutcome | 'port-in-use'> {
+  /** The current run's output: into the failure tail (only while it is the current run) and out. */
+  private output(life: RunLifetime, stream: 'stdout' | 'stderr', t: string): void {
+    if (this.current === life) this.stderrTail.push(t);
+    this.opts.onOutput?.(stream, t, life);
+  }
+
+  /** A hot standby takes over: it is ready already, so the app is too; the next one starts. */
+  private takeOver(hot: HotRun, t0: number): StartOutcome {
+    const { life, spawned } = hot;
+    this.current = life;
+    this._port = life.info.port;
+    this._url = `http://${this.opts.host}:${life.info.port}${spawned.prepared.spec.urlPath}`;
+    this.stderrTail.clear();
+    for (const [stream, t] of hot.held) this.output(life, stream, t);
+    this.opts.log.info(`[run ${life.id}] start (hot) pid ${spawned.proc.pid}: its server was started ahead and has run no app code`);
+    return this.readyNow(life, spawned, t0, 'hot', 200);
+  }
+
+  /** Run `life` answered: the app is ready; a standby for the next run is prepared. */
+  private readyNow(life: RunLifetime, spawned: Spawned, t0: number, via: string, status: number): StartOutcome {
+    if (via === 'hot') {
+      void spawned.proc.exited.then(() => setTimeout(() => this.opts.onRunEnded?.(life.id), 50));
+      this.watchExit(life);
+    }
+    this._lastVia = via;
+    this._lastStartMs = Date.now() - t0;
+    this.opts.log.info(`[run ${life.id}] ready in ${this._lastStartMs} ms (${via})`);
+    this.machine.move('ready');
+    const { spec } = spawned.prepared;
+    if (this.overlapping() && this.opts.hot?.() && hotProbePath(spec)) this.hot.prepare((l, stream, t) => this.output(l, stream, t));
+    else this.opts.strategy.onRunReady?.(spec, spawned.env);
+    return { kind: 'ready', url: this._url!, status };
+  }
+
+  private async launchOn(port: number, t0: number, epoch: number, notHot?: string): Promise<StartOutcome | 'port-in-use'> {
     this._port = port;
     this.stderrTail.clear();
     // The run's lifetime starts now: a stop or restart from here on cancels it at once.
@@ -222,17 +232,14 @@ export class AppSupervisor {
     this.current = life;
     if (epoch !== this.cancelEpoch) life.cancel();
     // The tail holds both streams (a script's prints explain why it exited), from the current run only.
-    const spawned = await spawnRun(this.opts, life, (stream, t) => {
-      if (this.current === life) this.stderrTail.push(t);
-      this.opts.onOutput?.(stream, t, life);
-    });
+    const spawned = await spawnRun(this.opts, life, (stream, t) => this.output(life, stream, t));
     if (spawned === 'cancelled') return CANCELLED;
     if ('spawnError' in spawned) return this.fail(spawned.spawnError);
-    const { prepared, env, proc } = spawned;
+    const { prepared, proc } = spawned;
     const { spec } = prepared;
     const url = `http://${this.opts.host}:${port}${spec.urlPath}`;
     this._url = url;
-    this._lastVia = spawned.via;
+    const via = notHot ? `${spawned.via} (not hot: ${notHot})` : spawned.via;
     life.adopt(proc, this.opts.tracker);
     void proc.exited.then(() => setTimeout(() => this.opts.onRunEnded?.(life.id), 50));
     this.watchExit(life);
@@ -257,11 +264,7 @@ export class AppSupervisor {
         return this.fail(new AppStartError(`The app exited before it was ready (${describeExit(result.exit)}).`, tail, result.exit));
       }
       if (result.status === undefined) return CANCELLED;
-      this._lastStartMs = Date.now() - t0;
-      this.opts.log.info(`[run ${life.id}] ready in ${this._lastStartMs} ms: ${probeUrl} answered ${result.status}`);
-      this.machine.move('ready');
-      this.opts.strategy.onRunReady?.(spec, env);
-      return { kind: 'ready', url, status: result.status };
+      return this.readyNow(life, spawned, t0, via, result.status);
     };
 
     if (first !== 'timeout') return settle(first);

@@ -5,9 +5,14 @@
 /** `  File "/path/app.py", line 12, in main` (the `, in …` part is absent for a SyntaxError). */
 const FRAME = /^(\s*)File "([^"]+)", line (\d+)(?:, in .*)?$/;
 
-/** Our launcher and standby, and runpy, which they (and `python -m`) run the app through. */
+/** Our launcher and standby, the hot standby's entry (core/hot-entry.ts), and runpy, which they (and `python -m`) run the app through. */
 export function isOurFrameFile(file: string): boolean {
-  return /(?:^|[\\/])dap_(?:launch|standby)\.py$/.test(file) || file === '<frozen runpy>' || /(?:^|[\\/])runpy\.py$/.test(file);
+  return (
+    /(?:^|[\\/])dap_(?:launch|standby)\.py$/.test(file) ||
+    /(?:^|[\\/])dap-hot-[^\\/]+[\\/][^\\/]+\.py$/.test(file) ||
+    file === '<frozen runpy>' ||
+    /(?:^|[\\/])runpy\.py$/.test(file)
+  );
 }
 
 /**

@@ -91,14 +91,21 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     assert.equal(await wb.paletteHas('Data App: Restart App'), true);
   });
 
-  it('2. Edit and Ctrl+S: the new content shows, the old server is gone', async () => {
+  it('2. Edit and Ctrl+S: the new content shows at the same URL, the old server is gone', async () => {
+    const frameSrc = async () => (await wb.previewFrame(TORNADO)).locator('#app-frame').getAttribute('src');
+    const url = await frameSrc();
+    assert.match(url ?? '', /^http:\/\/[^/]+\/proxy\/\d+\/$/, 'the preview loads the front port, forwarded by code-server');
     for (let i = 2; i <= 4; i++) {
       const oldPid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
       assert.ok(alive(oldPid));
       await saveVersion(wb, i);
-      assert.equal(alive(oldPid), false, 'the old server process is gone');
       const newPid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
       assert.notEqual(newPid, oldPid);
+      // Overlapped: the old server is stopped in the background, and goes within its grace period.
+      const deadline = Date.now() + 5000;
+      while (alive(oldPid) && Date.now() < deadline) await wb.page.waitForTimeout(50);
+      assert.equal(alive(oldPid), false, 'the old server process is gone');
+      assert.equal(await frameSrc(), url, 'the preview URL never changes across restarts (the front proxy)');
     }
     await wb.screenshot('after-save');
   });
@@ -167,6 +174,14 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     assert.ok(alive(flaskPid) && alive(tornadoPid));
     assert.equal(appServers(workspace).length, 2);
     await wb.screenshot('two-apps');
+    // The page's console warning reaches the editor: a count on the toolbar that opens the app's output.
+    const preview = await wb.previewFrame(FLASK);
+    await preview.locator('#btn-console').waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await preview.locator('#console-count').textContent(), '1');
+    await wb.screenshot('console-count');
+    await wb.clickPreviewButton(FLASK, 'btn-console');
+    await wb.page.locator('.part.panel .view-lines', { hasText: '[browser] console.warn' }).first().waitFor({ timeout: 10_000 });
+    await wb.screenshot('console-in-output');
   });
 
   it('6. Reloading the window brings the previews back', async () => {

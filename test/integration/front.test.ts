@@ -64,16 +64,16 @@ describe('overlapped restarts', () => {
       const second = sup.currentRun!.id;
       assert.deepEqual(events, [`open ${first.id}`, `close ${first.id}`, `open ${second}`], "the old run's hooks closed before the next run's opened");
       assert.ok(isAlivePid(first.pid), `the old process is still being stopped (it ignores SIGINT) while the new one serves (restart took ${took} ms)`);
-      assert.ok(sup.retiringPids().includes(first.pid), 'the supervisor knows it is still stopping');
+      assert.ok(sup.retiring.pids().includes(first.pid), 'the supervisor knows it is still stopping');
       assert.notEqual(sup.port, first.port, 'the next run has a port of its own');
       assert.equal(app.front!.port, port, 'the front port stays');
       assert.equal((await get(frontUrl(app))).body, 'stubborn', 'the front port serves the new run');
-      await sup.retired();
+      await sup.retiring.all();
       assert.equal(isAlivePid(first.pid), false, 'the old tree is gone after its grace period (SIGKILL)');
       assert.match(app.log.lines.join('\n'), new RegExp(`\\[run ${first.id}\\] stopped \\(killed by SIGKILL\\)`));
       // A stop waits for trees still being stopped.
       await app.controller.restartNow('again');
-      const retiring = sup.retiringPids();
+      const retiring = sup.retiring.pids();
       assert.ok(retiring.length > 0);
       await app.controller.stop();
       for (const pid of retiring) assert.equal(isAlivePid(pid), false, `stop waited for pid ${pid}`);
@@ -97,7 +97,7 @@ describe('overlapped restarts', () => {
       assert.equal(pids.size, 200, 'every restart ran a new process');
       assert.equal(app.front!.port, port);
       assert.match((await get(frontUrl(app))).body, /VERSION-1/);
-      await app.controller.supervisor.retired();
+      await app.controller.supervisor.retiring.all();
       const left = [...pids].filter((p) => p !== app.controller.supervisor.pid && isAlivePid(p));
       assert.deepEqual(left, [], 'every replaced run is gone');
       console.log(`  200 overlapped restarts in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -113,7 +113,7 @@ describe('overlapped restarts', () => {
       const old = app.controller.supervisor.pid!;
       await app.controller.restartNow('test');
       assert.equal(isAlivePid(old), false);
-      assert.deepEqual(app.controller.supervisor.retiringPids(), []);
+      assert.deepEqual(app.controller.supervisor.retiring.pids(), []);
     } finally {
       await app.dispose();
     }
@@ -249,4 +249,81 @@ describe('the front proxy', () => {
       }
     });
   });
+});
+
+const HOT_CASES = [
+  { label: 'Streamlit', framework: 'streamlit', fixture: 'streamlit_runs.py', page: '/' },
+  { label: 'Panel (our entry reads the app when the first page connects)', framework: 'panel', fixture: 'panel_runs.py', page: '/panel_runs' },
+  { label: 'Bokeh server (the same entry)', framework: 'bokeh', fixture: 'bokeh_runs.py', page: '/bokeh_runs' },
+] as const;
+
+describe('the hot standby (real Streamlit, Panel and Bokeh)', () => {
+  let browser: TestBrowser;
+  before(async () => {
+    browser = await TestBrowser.launch();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  for (const c of HOT_CASES)
+    it(
+      `${c.label}: the next server starts ahead with its own hooks and runs no app code; a save switches to it at once; a changed launch is not used`,
+      { timeout: 180_000 },
+      async () => {
+        const events: string[] = [];
+        const hook: RunHook = {
+          openRun: async (run: RunInfo) => {
+            events.push(`open ${run.id}`);
+            return { RUN_SECRET: `secret-of-${run.id}` };
+          },
+          closeRun: async (run: RunInfo) => {
+            events.push(`close ${run.id}`);
+          },
+        };
+        const env: Record<string, string> = { APP_SETTING: 'one' };
+        const app = startable(c.fixture, c.framework, { overlap, front: true, watch: false, hot: () => true, hooks: [hook], env });
+        const runsLog = () => (fs.existsSync(`${app.dir}/runs.log`) ? fs.readFileSync(`${app.dir}/runs.log`, 'utf8').split('\n').filter(Boolean).map(Number) : []);
+        try {
+          await app.startReady();
+          const sup = app.controller.supervisor;
+          const first = { id: sup.currentRun!.id, pid: sup.pid! };
+          const { page } = await browser.page(frontUrl(app));
+          await page.goto(frontUrl(app, c.page), { waitUntil: 'load' });
+          await page.getByText('Runs VERSION-1').waitFor({ timeout: 30_000 });
+          await waitFor('the hot standby', () => sup.hot.ready || undefined, 60_000);
+          const hotOpened = events.filter((e) => e.startsWith('open ')).at(-1)!;
+          assert.notEqual(hotOpened, `open ${first.id}`, "the hot run's hooks were opened at its spawn, before any save");
+          const before = runsLog();
+          assert.ok(before.length > 0 && before.every((p) => p === first.pid), `only the running server has run app code (runs by pid ${before.join(', ')})`);
+
+          setVersion(app, 2);
+          const t0 = Date.now();
+          assert.equal((await app.controller.fileSaved(app.file)) && (await app.controller.idle(), sup.state), 'ready');
+          const took = Date.now() - t0;
+          assert.equal(sup.lastVia, 'hot', `the save switched to the hot server (${app.log.lines.filter((l) => / start \(/.test(l)).join(' | ')})`);
+          const second = { id: sup.currentRun!.id, pid: sup.pid! };
+          assert.equal(`open ${second.id}`, hotOpened);
+          assert.ok(!before.includes(second.pid), 'the hot server had run no app code before it took over');
+          assert.ok(events.indexOf(`close ${first.id}`) > events.indexOf(hotOpened), "the old run's hooks closed at the save, after the hot run's opened");
+          await page.getByText('Runs VERSION-2').waitFor({ timeout: 30_000 });
+          assert.match(await page.getByText(/served by pid/).innerText(), new RegExp(`pid ${second.pid}`), 'the new version runs in the hot server');
+          assert.deepEqual(runsLog().filter((p) => p === first.pid || p === second.pid).length >= 2, true);
+          console.log(`  ${c.framework}: save → the hot server took over in ${took} ms (supervisor: ${sup.lastStartMs} ms)`);
+
+          // The next one is started ahead again; a changed environment (a .env edit) makes it stale.
+          await waitFor('the next hot standby', () => sup.hot.ready || undefined, 60_000);
+          env.APP_SETTING = 'two';
+          setVersion(app, 3);
+          await app.controller.fileSaved(app.file);
+          await app.controller.idle();
+          assert.equal(sup.state, 'ready');
+          assert.match(sup.lastVia ?? '', /^cold \(not hot: the launch changed since the hot standby started/);
+          await page.getByText('Runs VERSION-3').waitFor({ timeout: 30_000 });
+          await page.context().close();
+        } finally {
+          await app.dispose(); // no process left: the hot standby included
+        }
+      },
+    );
 });
