@@ -39,7 +39,7 @@ export function hotProbePath(spec: LaunchSpec): string | undefined {
  * wrote. Bokeh and Panel serve the entry (in a folder of its own, named like the app file)
  * instead of the app file.
  */
-export function hotLaunch(spec: LaunchSpec): { spec: LaunchSpec; env: Record<string, string>; cleanup(): void } {
+export function hotLaunch(spec: LaunchSpec): { spec: LaunchSpec; env: Record<string, string>; cleanup: () => void } {
   const appFile = spec.python?.argv[0] === 'serve' ? spec.python.argv[1] : undefined;
   if ((spec.framework !== 'panel' && spec.framework !== 'bokeh') || !appFile) return { spec, env: {}, cleanup: () => undefined };
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dap-hot-'));
