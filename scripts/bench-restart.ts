@@ -1,6 +1,8 @@
 // `npm run bench:restart`: save → new content, cold vs warm vs floor, measured side by side in one
 // run, then the same through the real VS Code harness; results go to BENCHMARKS.md.
-// Figures are printed, never asserted. `--no-vscode` skips the VS Code part; `--runs N` (≥10).
+// Then real Panel and Streamlit against their own reloaders (bench-frameworks.ts).
+// Figures are printed, never asserted. `--no-vscode` skips the VS Code parts; `--runs N` (≥10);
+// `--frameworks` runs only the Panel and Streamlit part.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -10,6 +12,7 @@ import { median, timeSaves } from '../test/e2e/figures';
 import { CodeServer, ensureVsix, killOnExit, REPO } from '../test/e2e/vscode';
 import { Workbench } from '../test/e2e/workbench';
 import { get, PYTHON, sleep, startable } from '../test/integration/harness';
+import { benchFrameworks, frameworkTable, vscodeFrameworkFigures, type FrameworkMode } from './bench-frameworks';
 
 const args = process.argv.slice(2);
 const RUNS = Math.max(10, Number(args[args.indexOf('--runs') + 1]) || 12);
@@ -29,7 +32,7 @@ function rssMiB(pid: number): number | undefined {
 
 /** Save → the new content served over HTTP, `RUNS` times. */
 async function measure(fixture: string, label: string, mode: Row['mode'], warm: boolean): Promise<Row> {
-  const app = startable(fixture, 'script', { watch: false, debounceMs: () => 0, ...(warm ? { warm: {} } : {}) });
+  const app = startable(fixture, 'script', { watch: false, debounceMs: () => 0, overlap: () => true, ...(warm ? { warm: {} } : {}) });
   const samples: number[] = [];
   let standbyRssMiB: number | undefined;
   try {
@@ -120,6 +123,12 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
+  if (!args.includes('--frameworks')) await restartPart();
+  await frameworksPart();
+}
+
+/** Restarts of a Tornado + pandas app and a standard-library app: cold, warm, floor. */
+async function restartPart(): Promise<void> {
   console.log(`Restart benchmark: ${RUNS} restarts per case (median), save → new content served over HTTP\n`);
   const rows: Row[] = [];
   const heavy = 'Tornado + pandas + matplotlib';
@@ -165,6 +174,48 @@ async function main(): Promise<void> {
     console.log(vscodeTable.join('\n'));
   }
   writeBenchmarks(table, raw, vscodeTable);
+}
+
+/** Real Panel and Streamlit: ours (cold, warm, hot) against their own in-process reloaders. */
+async function frameworksPart(): Promise<void> {
+  console.log(`\nReal Panel and Streamlit: file written → new text visible in Chromium, ours vs the framework's own reloader, ${RUNS} each…`);
+  const modes: FrameworkMode[] = ['cold', 'warm', 'hot'];
+  const fw = await benchFrameworks(RUNS, modes as Exclude<FrameworkMode, 'in-process'>[]);
+  const fwTable = frameworkTable(fw, modes);
+  const fwRaw = fw.map((r) => `- ${r.app}, ${r.mode === 'in-process' ? 'its own reloader' : `ours ${r.mode}`}: ${r.samples.join(', ')}`);
+  console.log(fwTable.join('\n'));
+  let fwVscode: string[] = [];
+  if (WITH_VSCODE) {
+    const v = await vscodeFrameworkFigures(RUNS);
+    fwVscode = [
+      `In a real VS Code (code-server + Chromium, defaults: hot standby, overlapped restarts), Ctrl+S → the new text visible in the preview, median of ${RUNS} saves, a 1.5 s pause between edits: Panel ${median(v.Panel)} ms (${v.Panel.join(', ')}); Streamlit ${median(v.Streamlit)} ms (${v.Streamlit.join(', ')}).`,
+    ];
+    console.log(fwVscode.join('\n'));
+  }
+  writeSection('frameworks', [
+    `Measured ${new Date().toISOString().slice(0, 10)} by \`npm run bench:restart\` on ${machine()}.`,
+    '',
+    `The same trigger for both, in one run: the app file is written on disk, and the clock stops when the new text is visible in a Chromium page. Ours on the page **Open in Browser** gives (the front proxy's port; the page follows restarts by itself), the change reported as a save reports it, overlapped restarts; theirs on the framework's own page: \`panel serve --autoreload\` (watchfiles installed) and \`streamlit run\` with \`runOnSave\`. Median of ${RUNS}:`,
+    '',
+    ...fwTable,
+    '',
+    ...fwVscode,
+    ...(fwVscode.length ? [''] : []),
+    '<details><summary>Samples (ms)</summary>',
+    '',
+    ...fwRaw,
+    '',
+    '</details>',
+  ]);
+}
+
+/** Replaces the `<!-- bench:NAME:start -->…end -->` section of BENCHMARKS.md (added at the end when missing). */
+function writeSection(name: string, lines: string[]): void {
+  const file = path.join(REPO, 'BENCHMARKS.md');
+  const [start, end] = [`<!-- bench:${name}:start -->`, `<!-- bench:${name}:end -->`];
+  let text = fs.readFileSync(file, 'utf8');
+  if (!text.includes(start)) text += `\n## Real Panel and Streamlit: ours vs their own reloaders\n\n${start}\n${end}\n`;
+  fs.writeFileSync(file, text.replace(new RegExp(`${start}[\\s\\S]*${end}`), [start, ...lines, end].join('\n')));
 }
 
 const FLOOR_NOTE = 'Floor: the same server without the heavy imports (heavy_floor.py); for the standard-library app, the app itself started cold.';

@@ -50,6 +50,8 @@ export class FrontProxy {
   private held: Held[] = [];
   private readonly routes: FrontRoutes;
   private readonly sockets = new Set<net.Socket>();
+  /** The browsers' WebSockets, with the backend port each goes to. */
+  private readonly upgraded = new Map<net.Socket, number>();
   private _port = 0;
 
   constructor(private readonly opts: FrontProxyOptions) {
@@ -104,6 +106,9 @@ export class FrontProxy {
     this.opts.log.debug(`Front proxy :${this._port} → :${port} (run ${runId})${this.held.length ? `, ${this.held.length} waiting request(s) sent on` : ''}`);
     for (const h of this.held.splice(0)) h.resume();
     this.routes.announce(runId);
+    // The old run is being stopped: its pages' WebSockets close now (those pages reload, or
+    // reconnect to the new run), not whenever the old process exits.
+    for (const [socket, to] of this.upgraded) if (to !== port) socket.destroy();
   }
 
   /** A restart began: new requests wait for the next backend. */
@@ -147,7 +152,11 @@ export class FrontProxy {
   private onUpgrade(req: http.IncomingMessage, socket: net.Socket, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     this.whenUp(
-      (b) => this.proxy.ws(req, socket, head, { target: { host: this.opts.host, port: b.port } }),
+      (b) => {
+        this.upgraded.set(socket, b.port);
+        socket.once('close', () => this.upgraded.delete(socket));
+        this.proxy.ws(req, socket, head, { target: { host: this.opts.host, port: b.port } });
+      },
       () => socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'),
     );
   }

@@ -4,15 +4,15 @@
 // spawn, and checked on a route that runs no app code. On a restart it takes over at once; so
 // each version still runs in a process that has run no earlier version. No `vscode` import.
 import { randomUUID } from 'node:crypto';
-import { hotLaunch, hotProbePath } from './hot-entry';
+import { hotLaunch, hotProbePath, hotWarmupPath } from './hot-entry';
 import type { LaunchSpec } from './launch';
 import type { Logger } from './log';
 import { pickFreePort } from './ports';
-import { readyOrExit } from './readiness';
+import { probe as getOnce, readyOrExit } from './readiness';
 import type { RetiringRuns } from './retiring';
 import { RunLifetime } from './run';
 import { spawnRun, type Spawned } from './run-spawn';
-import { ColdLaunch } from './strategy';
+import { coldLaunch, type LaunchRequest } from './strategy';
 import type { Prepared, SupervisorOptions } from './supervisor-options';
 import { raceTimeout } from './timeout';
 
@@ -43,6 +43,9 @@ type Output = (run: RunLifetime, stream: 'stdout' | 'stderr', text: string) => v
 
 export class HotStandby {
   private next: Pending | undefined;
+  /** Bumped by every prepare and discard: a spawn begun before it is outdated, and stops what it started. */
+  private generation = 0;
+  private spawning: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly opts: SupervisorOptions,
@@ -58,11 +61,18 @@ export class HotStandby {
   /** Starts the next run's server in the background, replacing one that was kept. */
   prepare(output: Output): void {
     void this.discard();
-    void this.spawn(output).catch((e: Error) => this.log.warn(`Hot standby: could not start: ${e.message}`));
+    const generation = this.generation;
+    this.spawning = this.spawn(output, generation).catch((e: Error) => this.log.warn(`Hot standby: could not start: ${e.message}`));
   }
 
-  private async spawn(output: Output): Promise<void> {
+  /** Resolves when no hot standby is being started (a discarded one has stopped what it started). */
+  settled(): Promise<void> {
+    return this.spawning;
+  }
+
+  private async spawn(output: Output, generation: number): Promise<void> {
     const port = await pickFreePort(this.opts.host);
+    if (generation !== this.generation) return;
     const life = new RunLifetime({ id: randomUUID().slice(0, 8), port, startedAt: Date.now() });
     const entry: Pending = { life, held: [], ready: false };
     this.next = entry;
@@ -75,7 +85,8 @@ export class HotStandby {
       cleanup = hot.cleanup;
       return { spec: hot.spec, env: { ...raw.env, ...hot.env } };
     };
-    const cold = { ...this.opts, strategy: new ColdLaunch(), prepare };
+    const ahead = { name: 'hot', launch: (req: LaunchRequest) => coldLaunch(req, 'hot standby, ahead of the save'), dispose: async () => undefined };
+    const cold = { ...this.opts, strategy: ahead, prepare };
     const spawned = await spawnRun(cold, life, (stream, text) => {
       // Held until it takes over (then shown as that run's), or dropped with it.
       if (this.next === entry) {
@@ -107,6 +118,9 @@ export class HotStandby {
       await this.discard();
       return;
     }
+    const warmup = hotWarmupPath(spawned.prepared.spec);
+    if (warmup) await getOnce(`http://${this.opts.host}:${port}${warmup}`, 20_000); // the framework's first session, without app code
+    if (this.next !== entry) return;
     entry.ready = true;
     this.log.info(`Hot standby [run ${life.id}] ready on port ${port} (pid ${spawned.proc.pid}); it has run no app code`);
     void spawned.proc.exited.then(() => {
@@ -146,6 +160,7 @@ export class HotStandby {
 
   /** Stops the kept run, if any (its tree in the background; stop and dispose wait through RetiringRuns). */
   async discard(): Promise<void> {
+    this.generation++;
     const entry = this.next;
     this.next = undefined;
     if (entry) await this.retiring.retire(entry.life, this.opts.stopGraceMs());

@@ -115,6 +115,7 @@ export class AppSupervisor extends RunFacts {
       this.machine.move('stop');
       await this.closeAndStop();
       await this.hot.discard();
+      await this.hot.settled(); // a hot server still starting stops what it started
       await this.retiring.all();
       await this.opts.strategy.onAppStopped?.().catch((e: Error) => this.opts.log.warn(`Could not drop the prepared run: ${e.message}`));
       this.machine.move('stopped');

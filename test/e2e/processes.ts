@@ -10,14 +10,17 @@ const pids = (): number[] =>
     .map(Number);
 
 /**
- * Python processes of `workspace` (their command lines name it): app servers started cold, and
- * warm standbys, which also serve a warm run (`dap_standby.py` stays their command line).
+ * Python processes of `workspace` (their command lines name it, or they run in it): app servers
+ * (cold, hot), and warm standbys, which also serve a warm run (`dap_standby.py` stays their
+ * command line).
  */
 export function workspacePythons(workspace: string, which: 'servers' | 'standbys' | 'all'): number[] {
   return pids().filter((pid) => {
     try {
       const cmd = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes(workspace) || !/python/.test(cmd) || !isAlive(pid)) return false;
+      if (!/python/.test(cmd) || !isAlive(pid)) return false;
+      // Its command line names the workspace, or it runs in it (a warm run's standby names only the app).
+      if (!cmd.includes(workspace) && !fs.readlinkSync(`/proc/${pid}/cwd`).startsWith(workspace)) return false;
       return which === 'all' || (which === 'standbys') === cmd.includes('dap_standby.py');
     } catch {
       return false; // gone

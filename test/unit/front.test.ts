@@ -1,10 +1,16 @@
 // The front proxy's pure parts: where its script goes in a page, which URLs are its own, and
 // how a page's console message is checked, redacted and shown.
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { redact } from '../../src/azure/connection';
 import { formatConsoleEntry, parseConsoleEntry } from '../../src/core/browser-console';
 import { ownRoute } from '../../src/core/front-routes';
+import { launchKey } from '../../src/core/hot';
+import { HOT_FILE_VAR, hotLaunch, hotProbePath } from '../../src/core/hot-entry';
+import type { LaunchSpec } from '../../src/core/launch';
+import { isOurFrameFile } from '../../src/core/tracebacks';
 import { frontOrigins, websocketOriginArgs } from '../../src/core/origins';
 import { clientTag, injectTag } from '../../src/core/page-client';
 
@@ -93,5 +99,51 @@ describe("the front proxy's origins", () => {
       args.filter((a) => a !== '--allow-websocket-origin'),
       ['127.0.0.1:40001', 'localhost:40001', '127.0.0.1:8123', 'localhost:8123'],
     );
+  });
+});
+
+describe('the hot standby', () => {
+  const spec = (framework: 'panel' | 'bokeh' | 'streamlit' | 'dash', argv: string[], extra: Partial<LaunchSpec> = {}): LaunchSpec => ({
+    framework,
+    command: 'python',
+    args: ['-m', framework, ...argv],
+    cwd: '/w',
+    env: {},
+    urlPath: '/',
+    python: { module: framework, argv, preload: [] },
+    ...extra,
+  });
+
+  it('is used where the server runs no app code before a page connects, checked on a route that runs none', () => {
+    assert.equal(hotProbePath(spec('streamlit', ['run', '/w/app.py'])), '/_stcore/health');
+    assert.equal(hotProbePath(spec('panel', ['serve', '/w/app.py'])), '/static/js/bokeh.min.js');
+    assert.equal(hotProbePath(spec('bokeh', ['serve', '/w/app.py'])), '/static/js/bokeh.min.js');
+    assert.equal(hotProbePath(spec('dash', [])), undefined, 'Dash runs app code at import: warm standby');
+    const debug = spec('streamlit', ['run', '/w/app.py']);
+    assert.equal(hotProbePath({ ...debug, python: { ...debug.python!, debug: '127.0.0.1:5678' } }), undefined, 'not under the debugger');
+  });
+
+  it('Panel and Bokeh serve our entry, named like the app, which reads the app file when the first page connects', () => {
+    const { spec: hot, env, cleanup } = hotLaunch(spec('panel', ['serve', '/w/my_app.py', '--port', '9']));
+    try {
+      const entry = hot.args[3]!;
+      assert.equal(path.basename(entry), 'my_app.py', 'its URL stays /my_app');
+      assert.deepEqual(hot.args.slice(4), ['--port', '9', '--args', '/w/my_app.py'], 'the app file is on the command line (ps, the Ports view)');
+      assert.deepEqual(env, { [HOT_FILE_VAR]: '/w/my_app.py' });
+      assert.match(fs.readFileSync(entry, 'utf8'), /compile\(_dap_f\.read\(\), _dap_kept\.file, "exec"\)/);
+      assert.ok(isOurFrameFile(entry), "the entry's frames are dropped from tracebacks like the launcher's");
+    } finally {
+      cleanup();
+    }
+    assert.equal(fs.existsSync(path.dirname(hot.args[3]!)), false, 'cleanup removes it');
+    const st = spec('streamlit', ['run', '/w/app.py']);
+    assert.deepEqual(hotLaunch(st).spec, st, "Streamlit's own command serves");
+  });
+
+  it('a hot run is used only when a fresh build of the launch is the same', () => {
+    const a = spec('streamlit', ['run', '/w/app.py']);
+    assert.equal(launchKey(a, { A: '1', B: '2' }), launchKey({ ...a }, { B: '2', A: '1' }), 'the order of variables does not matter');
+    assert.notEqual(launchKey(a, { A: '1' }), launchKey(a, { A: '2' }), 'a changed .env does');
+    assert.notEqual(launchKey(a, {}), launchKey({ ...a, command: '/other/python' }, {}), 'a changed interpreter does');
   });
 });
