@@ -85,7 +85,7 @@ export class HotStandby {
       cleanup = hot.cleanup;
       return { spec: hot.spec, env: { ...raw.env, ...hot.env } };
     };
-    const ahead = { name: 'hot', launch: (req: LaunchRequest) => coldLaunch(req, 'hot standby, ahead of the save'), dispose: async () => undefined };
+    const ahead = { name: 'hot', launch: (req: LaunchRequest) => coldLaunch(req, 'hot standby, ahead of the save'), dispose: () => Promise.resolve() };
     const cold = { ...this.opts, strategy: ahead, prepare };
     const spawned = await spawnRun(cold, life, (stream, text) => {
       // Held until it takes over (then shown as that run's), or dropped with it.
