@@ -59,11 +59,26 @@ export class HotStandby {
   }
 
   /** Starts the next run's server in the background, replacing one that was kept. */
-  prepare(output: Output): void {
+  /**
+   * Starts the next run's server after `delayMs` (the page of the run that just took over loads
+   * first, without a server start competing for the CPU), replacing one that was kept.
+   */
+  prepare(output: Output, delayMs = 0): void {
     void this.discard();
     const generation = this.generation;
-    this.spawning = this.spawn(output, generation).catch((e: Error) => this.log.warn(`Hot standby: could not start: ${e.message}`));
+    this.spawning = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.cancelWait = undefined;
+        if (generation !== this.generation) return resolve();
+        resolve(this.spawn(output, generation).catch((e: Error) => this.log.warn(`Hot standby: could not start: ${e.message}`)));
+      }, delayMs);
+      this.cancelWait = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
+  private cancelWait: (() => void) | undefined;
 
   /** Resolves when no hot standby is being started (a discarded one has stopped what it started). */
   settled(): Promise<void> {
@@ -161,6 +176,8 @@ export class HotStandby {
   /** Stops the kept run, if any (its tree in the background; stop and dispose wait through RetiringRuns). */
   async discard(): Promise<void> {
     this.generation++;
+    this.cancelWait?.();
+    this.cancelWait = undefined;
     const entry = this.next;
     this.next = undefined;
     if (entry) await this.retiring.retire(entry.life, this.opts.stopGraceMs());

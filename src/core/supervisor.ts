@@ -26,6 +26,8 @@ export type { StateChange } from './state';
 export type { Prepared, SupervisorOptions } from './supervisor-options';
 
 const MAX_PORT_ATTEMPTS = 3;
+/** The next hot standby starts this long after a run is ready: its page loads first, with the CPU to itself. */
+const HOT_AFTER_MS = 1000;
 
 export class AppSupervisor extends RunFacts {
   private readonly machine: StateMachine;
@@ -220,7 +222,7 @@ export class AppSupervisor extends RunFacts {
     this.opts.log.info(`[run ${life.id}] ready in ${this._lastStartMs} ms (${via})`);
     this.machine.move('ready');
     const { spec } = spawned.prepared;
-    if (this.overlapping() && this.opts.hot?.() && hotProbePath(spec)) this.hot.prepare((l, stream, t) => this.output(l, stream, t));
+    if (this.overlapping() && this.opts.hot?.() && hotProbePath(spec)) this.hot.prepare((l, stream, t) => this.output(l, stream, t), HOT_AFTER_MS);
     else this.opts.strategy.onRunReady?.(spec, spawned.env);
     return { kind: 'ready', url: this._url!, status };
   }
