@@ -156,7 +156,15 @@ export class HotStandby {
       why(entry ? 'the hot standby was not ready yet' : 'no hot standby');
       return undefined;
     }
-    const fresh = await this.opts.prepare(entry.life.info.port);
+    let fresh: Prepared;
+    try {
+      fresh = await this.opts.prepare(entry.life.info.port);
+    } catch (e) {
+      // The usual start prepares again and reports the same error as a failed start.
+      why(`the launch could not be built: ${(e as Error).message}`);
+      await this.discard();
+      return undefined;
+    }
     if (this.next !== entry) return undefined;
     if (launchKey(fresh.spec, fresh.env) !== entry.key) {
       why('the launch changed since the hot standby started (settings, interpreter or .env)');

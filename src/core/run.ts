@@ -19,6 +19,8 @@ export class RunLifetime {
   private _stopping = false;
   /** Whether the run's hooks were opened (and so must be closed). */
   hooksOpen = false;
+  /** Whether it runs under debugpy (a debugger attaches to it: it is gone before the next run starts). */
+  underDebugger = false;
 
   constructor(readonly info: RunInfo) {}
 

@@ -27,7 +27,7 @@ export interface SupervisorOptions {
   /**
    * Overlapped restarts: the next run starts (on another port) while the old tree is stopped in
    * the background, after the old run's hooks are closed. Off: the old tree is gone first.
-   * Only with a port picked freely (preferredPort 0).
+   * Only with a port picked freely (preferredPort 0), and never after a run under the debugger.
    */
   overlap?(): boolean;
   /**

@@ -163,7 +163,7 @@ export class AppSupervisor extends RunFacts {
 
   /** Whether this restart overlaps: the setting is on, and the port is not fixed (the old run still holds it). */
   private overlapping(): boolean {
-    return !!this.current && !!this.opts.overlap?.() && this.opts.preferredPort() === 0;
+    return !!this.current && !this.current.underDebugger && !!this.opts.overlap?.() && this.opts.preferredPort() === 0;
   }
 
   /** Overlapped restart: the current run is retired (hooks closed now, tree stopped in the background); resolves with its port, which the next run avoids. */
@@ -239,6 +239,7 @@ export class AppSupervisor extends RunFacts {
     if (spawned === 'cancelled') return CANCELLED;
     if ('spawnError' in spawned) return this.fail(spawned.spawnError);
     const { prepared, proc } = spawned;
+    life.underDebugger = !!prepared.spec.python?.debug;
     const { spec } = prepared;
     const url = `http://${this.opts.host}:${port}${spec.urlPath}`;
     this._url = url;

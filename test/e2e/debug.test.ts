@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { isAlive } from '../../src/core/process';
-import { debugAdapters, listenerOf, workspacePythons } from './processes';
+import { debugAdapters, workspacePythons } from './processes';
 import { CodeServer, ensureVsix, killOnExit, makeWorkspace } from './vscode';
 import { SHOTS, Workbench } from './workbench';
 
@@ -99,9 +99,9 @@ describe('Debug App in a real VS Code (our debug type; no Python Debugger instal
     await wb.screenshot('debug-flask-paused');
     await continueRun();
     await wb.waitForAppText(name, '#msg', /^VERSION-1$/, 30_000);
-    const port = Number(/\/proxy\/(\d+)\//.exec((await wb.appFrame(name)).url())![1]); // code-server forwards the app
-    const first = listenerOf(port);
-    assert.ok(first, 'the app serves');
+    const pidOnPage = async () => Number(/pid (\d+)/.exec(await wb.waitForAppText(name, 'p', /pid \d+/))![1]);
+    const first = await pidOnPage(); // the app server (behind the front proxy's port)
+    assert.ok(isAlive(first), 'the app serves');
 
     await wb.openFile(name);
     await wb.setLine(lineOf(file, 'MESSAGE = "VERSION-1"'), 'MESSAGE = "VERSION-2"  # line 6: module level, runs once per process');
@@ -112,8 +112,8 @@ describe('Debug App in a real VS Code (our debug type; no Python Debugger instal
     assert.equal(isAlive(first), false, 'the saved version runs in a new process');
 
     // The debug toolbar's Restart restarts the app: a new process, stopped at the breakpoint again.
-    const second = listenerOf(Number(/\/proxy\/(\d+)\//.exec((await wb.appFrame(name)).url())![1]));
-    assert.ok(second);
+    const second = await pidOnPage();
+    assert.ok(second !== first && isAlive(second));
     await wb.page.locator('.debug-toolbar .codicon-debug-restart').first().click();
     await pausedAt(name, handler, 'index');
     await continueRun();

@@ -281,7 +281,7 @@ describe('npm start leaves the repository clean', { timeout: 600_000 }, () => {
       start.stdout!.on('data', (d: Buffer) => {
         out += d.toString();
         const m = /ready: (http\S+)/.exec(out);
-        if (m) resolve(m[1]!);
+        if (m && out.includes('Press Ctrl+C')) resolve(m[1]!); // the whole banner (it may come in several chunks)
       });
       start.stderr!.on('data', (d: Buffer) => (out += d.toString()));
       start.on('exit', (code) => reject(new Error(`npm start exited (${code}) before it was ready:\n${out}`)));

@@ -1,5 +1,5 @@
 // The processes an end-to-end test looks for in /proc: the workspace's Python processes, and
-// the one that listens on an app's port.
+// debugpy adapters.
 import * as fs from 'node:fs';
 import { isAlive } from '../../src/core/process';
 
@@ -26,26 +26,6 @@ export function workspacePythons(workspace: string, which: 'servers' | 'standbys
       return false; // gone
     }
   });
-}
-
-/** The process listening on 127.0.0.1:`port`, cold or warm. */
-export function listenerOf(port: number): number | undefined {
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  const row = fs
-    .readFileSync('/proc/net/tcp', 'utf8')
-    .split('\n')
-    .map((l) => l.trim().split(/\s+/))
-    .find((f) => f[1]?.endsWith(`:${hex}`) && f[3] === '0A'); // 0A: LISTEN
-  if (!row) return undefined;
-  const socket = `socket:[${row[9]}]`;
-  for (const pid of pids()) {
-    try {
-      if (fs.readdirSync(`/proc/${pid}/fd`).some((fd) => fs.readlinkSync(`/proc/${pid}/fd/${fd}`) === socket)) return pid;
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return undefined;
 }
 
 /** debugpy adapters (Debug App's runs start one each; it must go with its run). */

@@ -326,4 +326,32 @@ describe('the hot standby (real Streamlit, Panel and Bokeh)', () => {
         }
       },
     );
+
+  it('a launch that cannot be built when the hot server would take over fails the restart with its error, and the next restart recovers', { timeout: 120_000 }, async () => {
+    let broken = false;
+    const app = startable('streamlit_runs.py', 'streamlit', {
+      overlap,
+      front: true,
+      watch: false,
+      hot: () => true,
+      wrap: (spec) => {
+        if (broken) throw new Error('the .env file could not be read');
+        return spec;
+      },
+    });
+    try {
+      await app.startReady();
+      const sup = app.controller.supervisor;
+      await waitFor('the hot standby', () => sup.hot.ready || undefined, 60_000);
+      broken = true;
+      const failed = await app.controller.restartNow('test');
+      assert.equal(failed.kind, 'failed');
+      assert.equal(sup.state, 'crashed', 'not left restarting');
+      assert.match(sup.lastError?.message ?? '', /the \.env file could not be read/);
+      broken = false;
+      assert.equal((await app.controller.restartNow('fixed')).kind, 'ready');
+    } finally {
+      await app.dispose();
+    }
+  });
 });

@@ -108,12 +108,15 @@ const tests: Test[] = [
       await cfg.update('port', p1, vscode.ConfigurationTarget.Workspace);
       try {
         const session = await previewFile('tornado_app.py');
-        assert.equal(session.controller.supervisor.port, p1, 'the port setting is used');
+        assert.equal(session.statusMessage().port, p1, "the port setting is the front proxy's, which the preview loads");
+        assert.notEqual(session.controller.supervisor.port, p1, 'the app server runs on a port of its own behind it');
+        assert.match(await (await fetch(`http://127.0.0.1:${p1}/`)).text(), /tornado pid/, 'the front port serves the app');
         assert.equal(session.pythonPath, venvPython());
         await cfg.update('port', p2, vscode.ConfigurationTarget.Workspace);
         await vscode.commands.executeCommand('dataAppPreview.restart', uri);
         assert.equal(session.state, 'ready');
-        assert.equal(session.controller.supervisor.port, p2, 'the new port applies after the restart');
+        assert.equal(session.statusMessage().port, p2, 'the new port applies after the restart');
+        assert.match(await (await fetch(`http://127.0.0.1:${p2}/`)).text(), /tornado pid/);
       } finally {
         await cfg.update('port', undefined, vscode.ConfigurationTarget.Workspace);
         await closeAll();
@@ -145,7 +148,7 @@ const tests: Test[] = [
       const session = await until('the revived session', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready'));
       assert.equal(session.preview?.panel, panel, 'the restored panel is reused');
       assert.match(panel.webview.html, /Content-Security-Policy/);
-      assert.match(panel.webview.html, new RegExp(`frame-src [^;]*:${session.controller.supervisor.port}`));
+      assert.match(panel.webview.html, new RegExp(`frame-src [^;]*:${session.statusMessage().port}`), "the frame may load the front proxy's port");
       // A state naming no file is refused without starting anything.
       const bogus = vscode.window.createWebviewPanel('dataAppPreview.preview', 'bogus', vscode.ViewColumn.Beside, {});
       let disposed = false;
