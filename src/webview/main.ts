@@ -58,7 +58,12 @@ function render(s: StatusMessage): void {
 
   if (s.state === 'ready' && s.url && s.generation !== shownGeneration) {
     shownGeneration = s.generation;
-    frames.load(s.url); // behind the page on show, swapped in when it has loaded
+    const url = s.url;
+    // Behind the page on show, swapped in when it has loaded. Not before this page has loaded:
+    // VS Code shows a new page of the webview at its load event, which a frame still loading
+    // would hold back (the preview stayed on its previous page while the app loaded).
+    if (document.readyState === 'complete') frames.load(url);
+    else window.addEventListener('load', () => frames.load(url), { once: true });
   }
 
   // Overlays: the last page stays visible underneath while restarting.
