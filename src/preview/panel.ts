@@ -34,9 +34,6 @@ export class PreviewPanel extends Disposable {
   /** The user closed the panel. */
   readonly onDidClose = this.disposeEmitter.event;
   private origins = '';
-  /** Whether the page on show has loaded (said "ready"); a rebuild waits for it. */
-  private ready = false;
-  private pendingOrigins: readonly string[] | undefined;
   /** This panel's secret, in its HTML and in every message of the host. */
   private readonly token = randomBytes(16).toString('hex');
   private status: StatusMessage;
@@ -66,7 +63,7 @@ export class PreviewPanel extends Disposable {
         if (!isWebviewToHost(msg)) return;
         if (msg.type === 'action') this.actionEmitter.fire(msg.action);
         else if (msg.type === 'openLocation') this.locationEmitter.fire({ file: msg.file, line: msg.line });
-        else if (msg.type === 'ready') this.loaded();
+        else if (msg.type === 'ready') this.post(this.status);
       }),
     );
     this._register(
@@ -88,18 +85,8 @@ export class PreviewPanel extends Disposable {
     this.status = status;
     this.panel.title = `${status.appName} · ${status.framework}`;
     const key = [...frameOrigins].sort().join(' ');
-    if (key === this.origins) this.post(status);
-    else if (this.ready) this.render(frameOrigins);
-    else this.pendingOrigins = frameOrigins; // the page in load says 'ready' first: a second page set meanwhile could be lost
-  }
-
-  /** The page has loaded: a rebuild that waited for it is done now, else it gets the current status. */
-  private loaded(): void {
-    this.ready = true;
-    const pending = this.pendingOrigins;
-    this.pendingOrigins = undefined;
-    if (pending) this.render(pending);
-    else this.post(this.status);
+    if (key !== this.origins) this.render(frameOrigins);
+    else this.post(status);
   }
 
   reloadFrame(): void {
@@ -117,7 +104,6 @@ export class PreviewPanel extends Disposable {
   }
 
   private render(frameOrigins: readonly string[]): void {
-    this.ready = false;
     this.origins = [...frameOrigins].sort().join(' ');
     const webview = this.panel.webview;
     const uri = (...p: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, ...p)).toString();
