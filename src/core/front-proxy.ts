@@ -95,11 +95,6 @@ export class FrontProxy {
     return this.routes.dropped;
   }
 
-  /** Requests and websockets waiting for a backend now. */
-  get waiting(): number {
-    return this.held.length;
-  }
-
   /** From now on requests go to `port` (run `runId`); the ones waiting go there now; open pages are told. */
   switchTo(port: number, runId: string): void {
     this.backend = { kind: 'up', port, runId };

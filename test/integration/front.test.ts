@@ -19,6 +19,15 @@ import { get, isAlivePid, sleep, startable, waitFor, type TestApp } from './harn
 
 const overlap = () => true;
 
+// One Chromium for the file's browser tests.
+let browser: TestBrowser;
+before(async () => {
+  browser = await TestBrowser.launch();
+});
+after(async () => {
+  await browser?.close();
+});
+
 function setVersion(app: TestApp, n: number): void {
   fs.writeFileSync(app.file, fs.readFileSync(app.file, 'utf8').replace(/VERSION-\d+/, `VERSION-${n}`));
 }
@@ -185,14 +194,6 @@ describe('the front proxy', () => {
   });
 
   describe('in Chromium', () => {
-    let browser: TestBrowser;
-    before(async () => {
-      browser = await TestBrowser.launch();
-    });
-    after(async () => {
-      await browser?.close();
-    });
-
     it('a page opened outside the preview reloads itself when the next run is ready, and its console reaches the editor, redacted', async () => {
       const app = startable('streams_app.py', 'script', { overlap, front: true, watch: false });
       try {
@@ -258,14 +259,6 @@ const HOT_CASES = [
 ] as const;
 
 describe('the hot standby (real Streamlit, Panel and Bokeh)', () => {
-  let browser: TestBrowser;
-  before(async () => {
-    browser = await TestBrowser.launch();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-
   for (const c of HOT_CASES)
     it(
       `${c.label}: the next server starts ahead with its own hooks and runs no app code; a save switches to it at once; a changed launch is not used`,
