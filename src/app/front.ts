@@ -25,6 +25,7 @@ export class AppFront extends Disposable {
   private following: { dispose(): void } | undefined;
   private forwarded: { prefix: string; origins: readonly string[] } = { prefix: '/', origins: [] };
   private _console = 0;
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly deps: AppFrontDeps) {
     super();
@@ -55,7 +56,14 @@ export class AppFront extends Disposable {
    * Listening on `preferred` (0: the port it has, or any free one). A changed `port` setting
    * moves it at the next start. A busy port is a PortInUseError.
    */
-  async listen(preferred: number): Promise<number> {
+  listen(preferred: number): Promise<number> {
+    // One at a time: the session's first call (for the preview's origins) and a start's overlap.
+    const next = this.queue.then(() => this.listenNow(preferred));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async listenNow(preferred: number): Promise<number> {
     if (this.proxy && (preferred === 0 || preferred === this.proxy.port)) return this.proxy.port;
     await this.close();
     const proxy = new FrontProxy({
@@ -76,6 +84,10 @@ export class AppFront extends Disposable {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new PortInUseError(preferred);
       throw e;
+    }
+    if (this.isDisposed) {
+      await proxy.close();
+      throw new Error('the app was closed');
     }
     this.proxy = proxy;
     this.following = followSupervisor(proxy, this.deps.supervisor);

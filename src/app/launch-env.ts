@@ -94,11 +94,7 @@ export class LaunchEnvironment {
       this.moduleChecked = true;
     }
 
-    const external = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${HOST}:${frontPort}/`));
-    const externalOrigin = `${external.scheme}://${external.authority}`;
-    // Pages come from the front proxy's origins (and a forwarded one): the framework accepts them.
-    const own = frontOrigins(HOST, frontPort);
-    const forwardedOrigins = own.includes(externalOrigin) ? [] : [externalOrigin];
+    const { external, own, forwardedOrigins } = await this.origins(frontPort);
     const spec = buildLaunch({
       framework,
       filePath: file,
@@ -123,6 +119,24 @@ export class LaunchEnvironment {
     const inFolder = cwd ? { ...spec, cwd } : spec;
     const run = debugging ? await this.underDebugger(inFolder, env) : inFolder;
     return { prepared: { spec: run, env: { ...env, ...run.env } }, commandLine: [run.command, ...run.args].join(' ') };
+  }
+
+  /**
+   * The origins the preview's frame loads from with the front proxy on `frontPort` (known as soon
+   * as it listens, so the preview's first page has its final CSP).
+   */
+  async frameOriginsFor(frontPort: number): Promise<readonly string[]> {
+    const { own, forwardedOrigins } = await this.origins(frontPort);
+    this._frameOrigins = [...own, ...forwardedOrigins];
+    return this._frameOrigins;
+  }
+
+  /** Pages come from the front proxy's origins, and a forwarded one (code-server's /proxy/<port>/, a tunnel): the framework accepts them. */
+  private async origins(frontPort: number): Promise<{ external: vscode.Uri; own: string[]; forwardedOrigins: string[] }> {
+    const external = await vscode.env.asExternalUri(vscode.Uri.parse(`http://${HOST}:${frontPort}/`));
+    const externalOrigin = `${external.scheme}://${external.authority}`;
+    const own = frontOrigins(HOST, frontPort);
+    return { external, own, forwardedOrigins: own.includes(externalOrigin) ? [] : [externalOrigin] };
   }
 
   /** The run under debugpy, on a fresh loopback port; debugpy must be importable (or bundled with the Python Debugger). */

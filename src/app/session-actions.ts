@@ -6,7 +6,7 @@ import { createEnvironment, selectInterpreter } from './setup';
 /** The session, as the preview's buttons drive it. */
 export interface ActedSession {
   readonly file: vscode.Uri;
-  readonly debugging: boolean;
+  readonly debugger: { readonly enabled: boolean };
   restart(reason: string): Promise<unknown>;
   stop(): Promise<void>;
   start(): Promise<unknown>;
@@ -25,7 +25,7 @@ export async function actOn(session: ActedSession, action: WebviewAction): Promi
     openExternal: () => session.openExternal(),
     showOutput: () => session.showOutput(),
     reload: () => session.preview?.reloadFrame(),
-    debug: () => session.setDebugging(!session.debugging),
+    debug: () => session.setDebugging(!session.debugger.enabled),
     install: () => session.failures.install(),
     copyInstall: () => session.failures.copyInstall(),
     selectInterpreter: () => selectInterpreter(),

@@ -32,10 +32,11 @@ export class SessionView extends Disposable {
     label: string,
     revivedPanel: vscode.WebviewPanel | undefined,
     showPreview: boolean,
+    private readonly originsKnown: Promise<unknown>,
   ) {
     super();
-    if (revivedPanel) this.attach(PreviewPanel.adopt(revivedPanel, extensionUri, session.statusMessage()));
-    else if (showPreview) this.attach(PreviewPanel.create(extensionUri, path.basename(session.file.fsPath), session.statusMessage()));
+    if (revivedPanel) this.attach(PreviewPanel.adopt(revivedPanel, extensionUri, session.statusMessage(), this.origins()));
+    else if (showPreview) this.attach(PreviewPanel.create(extensionUri, path.basename(session.file.fsPath), session.statusMessage(), this.origins()));
     this.statusItem = this._register(new AppStatusItem(session.file, label));
   }
 
@@ -46,7 +47,7 @@ export class SessionView extends Disposable {
 
   reveal(): void {
     if (this.isDisposed) return;
-    if (!this.panel) this.attach(PreviewPanel.create(this.extensionUri, path.basename(this.session.file.fsPath), this.session.statusMessage()));
+    if (!this.panel) this.attach(PreviewPanel.create(this.extensionUri, path.basename(this.session.file.fsPath), this.session.statusMessage(), this.origins()));
     this.panel!.reveal();
     this.refresh();
   }
@@ -56,6 +57,11 @@ export class SessionView extends Disposable {
     const status = this.session.statusMessage();
     this.panel?.update(status, this.session.frameOrigins);
     this.statusItem.update(status, this.session.supervisor, this.session.statusDetails());
+  }
+
+  /** The frame origins, once the front proxy listens. */
+  private origins(): Promise<readonly string[]> {
+    return this.originsKnown.then(() => this.session.frameOrigins);
   }
 
   private attach(panel: PreviewPanel): void {

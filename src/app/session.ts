@@ -124,7 +124,12 @@ export class AppSession extends Disposable {
     );
     this.debugLines = new DebugLineScanner((l) => this.debugger.listening(l));
     this.failures = this._register(new FailureActions(this, deps.setup, deps.problems, log, () => this.refresh()));
-    this.view = this._register(new SessionView(deps.extensionUri, this, rel, revivedPanel, showPreview));
+    // The front proxy listens at once, so the preview's first page knows its frame's origins.
+    const originsKnown = this.front.listen(this.config.get('port')).then(
+      (p) => this.launchEnv.frameOriginsFor(p),
+      () => undefined,
+    ); // a busy port: said at the start
+    this.view = this._register(new SessionView(deps.extensionUri, this, rel, revivedPanel, showPreview, originsKnown));
 
     this._register(this.controller.supervisor.onDidChangeState((e) => this.onState(e.state)));
 
@@ -255,10 +260,6 @@ export class AppSession extends Disposable {
   /** A preview toolbar or overlay button. */
   act(action: WebviewAction): Promise<void> {
     return actOn(this, action);
-  }
-
-  get debugging(): boolean {
-    return this.debugger.enabled;
   }
 
   /** Builds the launch for `port` (LaunchEnvironment), and marks the run in the app's output. */

@@ -6,6 +6,8 @@ import { buildPreviewHtml } from './html';
 import { isWebviewToHost, type HostToWebview, type SignedHostMessage, type StatusMessage, type WebviewAction } from './protocol';
 
 export const PREVIEW_VIEW_TYPE = 'dataAppPreview.preview';
+/** How long the first page waits for the origins its frame loads from (then it goes without). */
+const FIRST_PAGE_WAIT_MS = 1000;
 
 export function previewWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
@@ -33,27 +35,29 @@ export class PreviewPanel extends Disposable {
   readonly onOpenLocation = this.locationEmitter.event;
   /** The user closed the panel. */
   readonly onDidClose = this.disposeEmitter.event;
-  private origins = '';
+  private origins: string | undefined; // the rendered page's frame origins; undefined before the first page
   /** This panel's secret, in its HTML and in every message of the host. */
   private readonly token = randomBytes(16).toString('hex');
   private status: StatusMessage;
 
-  static create(extensionUri: vscode.Uri, title: string, initial: StatusMessage): PreviewPanel {
+  /** `origins`: where the app's frame will load from, once known (the first page's CSP). */
+  static create(extensionUri: vscode.Uri, title: string, initial: StatusMessage, origins: PromiseLike<readonly string[]>): PreviewPanel {
     const viewColumn = previewColumn() ?? vscode.ViewColumn.Beside;
     const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, title, { viewColumn, preserveFocus: true }, previewWebviewOptions(extensionUri));
-    return new PreviewPanel(panel, extensionUri, initial);
+    return new PreviewPanel(panel, extensionUri, initial, origins);
   }
 
   /** Wraps a panel VS Code restored after a window reload. */
-  static adopt(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, initial: StatusMessage): PreviewPanel {
+  static adopt(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, initial: StatusMessage, origins: PromiseLike<readonly string[]>): PreviewPanel {
     panel.webview.options = previewWebviewOptions(extensionUri);
-    return new PreviewPanel(panel, extensionUri, initial);
+    return new PreviewPanel(panel, extensionUri, initial, origins);
   }
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
     initial: StatusMessage,
+    origins: PromiseLike<readonly string[]>,
   ) {
     super();
     this.status = initial;
@@ -72,7 +76,18 @@ export class PreviewPanel extends Disposable {
         this.dispose();
       }),
     );
-    this.render([]);
+    // The first page carries its final CSP: a page set again while VS Code still loads the first
+    // one can leave that first one on show (a preview stuck on "Starting…").
+    const timer = setTimeout(() => this.renderFirst([]), FIRST_PAGE_WAIT_MS);
+    this._register({ dispose: () => clearTimeout(timer) });
+    Promise.resolve(origins).then(
+      (o) => this.renderFirst(o),
+      () => this.renderFirst([]),
+    );
+  }
+
+  private renderFirst(frameOrigins: readonly string[]): void {
+    if (!this.isDisposed && this.origins === undefined) this.render(frameOrigins);
   }
 
   get visible(): boolean {
@@ -85,7 +100,9 @@ export class PreviewPanel extends Disposable {
     this.status = status;
     this.panel.title = `${status.appName} · ${status.framework}`;
     const key = [...frameOrigins].sort().join(' ');
-    if (key !== this.origins) this.render(frameOrigins);
+    if (this.origins === undefined) {
+      if (frameOrigins.length) this.render(frameOrigins); // else the first page comes with its origins
+    } else if (key !== this.origins) this.render(frameOrigins);
     else this.post(status);
   }
 

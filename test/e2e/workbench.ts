@@ -14,8 +14,16 @@ function exactly(text: string): RegExp {
   return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 }
 
+/** The id of the frame's element in its parent (VS Code's webview page on show is 'active-frame'). */
+async function frameId(f: Frame): Promise<string | null> {
+  if (!f.parentFrame()) return null;
+  const el = await f.frameElement().catch(() => null);
+  return (await el?.getAttribute('id').catch(() => null)) ?? null;
+}
+
 export class Workbench {
   private shot = 0;
+  private readonly consoleLines: string[] = [];
   private constructor(
     readonly server: CodeServer | undefined,
     readonly browser: Browser,
@@ -30,6 +38,9 @@ export class Workbench {
     const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
     const page = await context.newPage();
     const wb = new Workbench(server, browser, page, profile);
+    // The pages' console (the webviews' too), for the diagnosis of a failed wait.
+    page.on('console', (m) => wb.remember(`${m.type()} ${m.text()} (${m.location().url})`));
+    page.on('pageerror', (e) => wb.remember(`pageerror ${e.message}`));
     await beforeGoto?.(page);
     await wb.goto(url);
     return wb;
@@ -146,13 +157,15 @@ export class Workbench {
   async previewFrame(appName: string, timeoutMs = 30_000): Promise<Frame> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
+      // The page on show: VS Code loads a new page of a webview in a hidden frame ('pending-frame')
+      // and removes the old one when it has loaded; only 'active-frame' is what a person sees.
       for (const f of this.page.frames()) {
         const title = await f.evaluate(() => document.querySelector('#title')?.textContent ?? null).catch(() => null);
-        if (title?.startsWith(appName)) return f;
+        if (title?.startsWith(appName) && (await frameId(f)) === 'active-frame') return f;
       }
       await this.page.waitForTimeout(100);
     }
-    throw new Error(`No preview for ${appName} appeared`);
+    throw new Error(`No preview for ${appName} appeared\n${await this.diagnosis()}`);
   }
 
   /** The app's own page inside the preview (the iframe#app-frame). */
@@ -178,7 +191,30 @@ export class Workbench {
       }
       await this.page.waitForTimeout(50);
     }
-    throw new Error(`${appName}: ${selector} never matched ${re} (last: "${last}")`);
+    throw new Error(`${appName}: ${selector} never matched ${re} (last: "${last}")\n${await this.diagnosis()}`);
+  }
+
+  private remember(line: string): void {
+    this.consoleLines.push(`${new Date().toISOString().slice(11, 23)} ${line.slice(0, 400)}`);
+    if (this.consoleLines.length > 200) this.consoleLines.shift();
+  }
+
+  /** What the frames show and the console said: for the message of a wait that failed. */
+  async diagnosis(): Promise<string> {
+    const frames = await Promise.all(
+      this.page.frames().map(async (f) => {
+        const seen = await f
+          .evaluate(() => ({
+            ready: document.readyState,
+            title: document.querySelector('#title')?.textContent ?? null,
+            state: document.querySelector('#state')?.textContent ?? null,
+            rendered: document.body?.dataset.state ?? null,
+          }))
+          .catch((e: Error) => ({ error: e.message.split('\n')[0] }));
+        return `  ${f.url().slice(0, 160)} #${await frameId(f)} ${JSON.stringify(seen)}`;
+      }),
+    );
+    return `frames:\n${frames.join('\n')}\nconsole (last 40):\n${this.consoleLines.slice(-40).join('\n')}`;
   }
 
   /** Waits until the preview's state label reads `label`. */
@@ -195,7 +231,7 @@ export class Workbench {
       if (label.test(last)) return;
       await this.page.waitForTimeout(50);
     }
-    throw new Error(`${appName}: state never matched ${label} (last: "${last}")`);
+    throw new Error(`${appName}: state never matched ${label} (last: "${last}")\n${await this.diagnosis()}`);
   }
 
   /** Runs a command of a file's context menu in the Explorer ("Preview App"). */

@@ -144,9 +144,22 @@ const tests: Test[] = [
       const r = await root();
       const file = path.join(folder(), 'flask_app.py');
       const panel = vscode.window.createWebviewPanel('dataAppPreview.preview', 'restored', vscode.ViewColumn.Beside, {});
+      // Its pages are counted: the first one carries its final CSP, so the first start does not set
+      // another (VS Code could leave the first on show while it loads the second).
+      const html = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(panel.webview), 'html')!;
+      let pages = 0;
+      Object.defineProperty(panel.webview, 'html', {
+        configurable: true,
+        get: () => html.get!.call(panel.webview) as string,
+        set: (v: string) => {
+          pages++;
+          html.set!.call(panel.webview, v);
+        },
+      });
       await r.apps.revive(panel, { version: 1, filePath: file });
       const session = await until('the revived session', () => r.apps.all.find((s) => s.file.fsPath === file && s.state === 'ready'));
       assert.equal(session.preview?.panel, panel, 'the restored panel is reused');
+      assert.equal(pages, 1, 'one page from the start to ready');
       assert.match(panel.webview.html, /Content-Security-Policy/);
       assert.match(panel.webview.html, new RegExp(`frame-src [^;]*:${session.statusMessage().port}`), "the frame may load the front proxy's port");
       // A state naming no file is refused without starting anything.
