@@ -9,6 +9,8 @@ export interface FrameworkInfo {
   readonly label: string;
   /** The Python module that must be importable for the launch to work (undefined: not Python). */
   readonly pythonModule?: string;
+  /** Its page follows a restart by itself (Streamlit: it reconnects, and the front proxy's script asks it to rerun). */
+  readonly pageFollows?: boolean;
   /** What to tell the user to install when `pythonModule` is missing. */
   readonly pipPackage?: string;
 }
@@ -16,7 +18,7 @@ export interface FrameworkInfo {
 export const FRAMEWORKS: Readonly<Record<FrameworkId, FrameworkInfo>> = {
   panel: { id: 'panel', label: 'Panel', pythonModule: 'panel', pipPackage: 'panel' },
   bokeh: { id: 'bokeh', label: 'Bokeh server', pythonModule: 'bokeh', pipPackage: 'bokeh' },
-  streamlit: { id: 'streamlit', label: 'Streamlit', pythonModule: 'streamlit', pipPackage: 'streamlit' },
+  streamlit: { id: 'streamlit', label: 'Streamlit', pythonModule: 'streamlit', pipPackage: 'streamlit', pageFollows: true },
   shiny: { id: 'shiny', label: 'Shiny for Python', pythonModule: 'shiny', pipPackage: 'shiny' },
   dash: { id: 'dash', label: 'Dash', pythonModule: 'dash', pipPackage: 'dash' },
   gradio: { id: 'gradio', label: 'Gradio', pythonModule: 'gradio', pipPackage: 'gradio' },

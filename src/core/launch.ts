@@ -178,7 +178,8 @@ export function buildLaunch(ctx: LaunchContext): LaunchSpec {
           // A forwarded origin's websocket is refused (403) unless it is allow-listed. An
           // environment variable, not the flag: a release without the option ignores it, where
           // it would refuse an unknown flag.
-          env: ctx.extraOrigins?.length ? { STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: ctx.extraOrigins.join(' ') } : {},
+          // Its page takes host messages (a rerun, from the front proxy's script) from these origins.
+          env: ctx.extraOrigins?.length ? { STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: ctx.extraOrigins.join(' '), STREAMLIT_CLIENT_ALLOWED_ORIGINS: ctx.extraOrigins.join(' ') } : {},
         },
       );
     case 'shiny': {

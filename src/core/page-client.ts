@@ -27,6 +27,9 @@ export function injectTag(html: string, tag: string): string {
   return doctype ? doctype[0] + tag + html.slice(doctype[0].length) : tag + html;
 }
 
+/** How long a Streamlit page has to reconnect to the next server before it is loaded again (see FollowedMessage). */
+export const FOLLOW_TIMEOUT_MS = 5000;
+
 /** The script (an IIFE, ES5 so that any page can run it; it never throws into the page). */
 export const CLIENT_SCRIPT = `(function () {
   try {
@@ -80,13 +83,58 @@ export const CLIENT_SCRIPT = `(function () {
         return original.apply(console, arguments);
       };
     });
+    // A Streamlit page follows a new run in place: told of it (the event stream, or the preview),
+    // it drops its websocket and connects again at once, to the new run (the front proxy has
+    // switched), and Streamlit then reruns the script with the widgets' values. A page that
+    // reconnected on its own (after its reconnect delay) is asked to rerun. Streamlit takes these
+    // host messages from its own window when its origin is allow-listed, and says when its
+    // websocket goes and comes back. Not followed within the bound: loaded again.
+    var streamlit = false, down = false, restarting = false, waiting = 0;
+    var st = function (type) {
+      window.postMessage({ stCommVersion: 1, type: type }, location.origin);
+    };
+    var followed = function () {
+      clearTimeout(waiting);
+      waiting = 0;
+      if (inPreview) window.parent.postMessage({ dataAppPreview: 'followed', run: run }, '*');
+    };
+    var follow = function () {
+      if (!streamlit) return false;
+      restarting = true;
+      st('TERMINATE_WEBSOCKET_CONNECTION');
+      st('RESTART_WEBSOCKET_CONNECTION');
+      return true;
+    };
+    window.addEventListener('message', function (e) {
+      var d = e.data;
+      if (!d) return;
+      if (inPreview && e.source === window.parent && d.dataAppPreview === 'run') {
+        follow(); // the preview has a new run on show
+        return;
+      }
+      if (e.source !== window || d.stCommVersion !== 1) return;
+      streamlit = true;
+      if (d.type === 'WEBSOCKET_DISCONNECTED') down = true;
+      else if (d.type === 'WEBSOCKET_CONNECTED' && (down || restarting)) {
+        if (!restarting) st('RERUN_SCRIPT'); // a restarted connection reruns by itself
+        down = restarting = false;
+        followed();
+      }
+    });
     if (!inPreview && window.EventSource) {
       var events = new EventSource(base + 'events');
       events.addEventListener('run', function (e) {
-        if (e.data && e.data !== run) {
+        if (!e.data || e.data === run) return;
+        run = e.data;
+        if (!follow()) {
           events.close();
           location.reload();
+          return;
         }
+        clearTimeout(waiting);
+        waiting = setTimeout(function () {
+          location.reload();
+        }, ${FOLLOW_TIMEOUT_MS});
       });
     }
   } catch (e) {}

@@ -46,6 +46,22 @@ export interface StatusMessage {
   readonly error?: FailureView | undefined;
   /** Browser console errors and warnings of the app's pages in this run (they are in the app's output). */
   readonly consoleCount?: number | undefined;
+  /** The framework's page follows a restart by itself (Streamlit reconnects and reruns): the preview keeps its page. */
+  readonly pageFollows?: boolean | undefined;
+}
+
+/**
+ * What the app's page in the preview posts to it (the front proxy's script) once it has followed a
+ * restart by itself. The only message the preview takes from the app's page: at worst, a page
+ * keeps itself from being loaded again.
+ */
+export interface FollowedMessage {
+  readonly dataAppPreview: 'followed';
+  readonly run: string;
+}
+
+export function isFollowedMessage(v: unknown): v is FollowedMessage {
+  return typeof v === 'object' && v !== null && (v as FollowedMessage).dataAppPreview === 'followed' && typeof (v as FollowedMessage).run === 'string';
 }
 
 /** A failure as the preview shows it. */

@@ -46,6 +46,7 @@ export function statusMessageOf(sup: AppSupervisor, i: StatusInputs): StatusMess
     debugging: i.debugging,
     error: err && (state === 'crashed' || state === 'stopped') ? failureView(err, i) : undefined,
     consoleCount: i.consoleCount,
+    pageFollows: FRAMEWORKS[i.framework].pageFollows,
   };
 }
 

@@ -5,6 +5,7 @@ const SWAP_AFTER_MS = 10_000;
 
 export class FrameSwap {
   private pending: HTMLIFrameElement | undefined;
+  private following: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private current: HTMLIFrameElement,
@@ -26,8 +27,25 @@ export class FrameSwap {
     return !!w && (w === this.current.contentWindow || w === this.pending?.contentWindow);
   }
 
+  /**
+   * The page on show follows the restart by itself (it says so, see FollowedMessage); it is
+   * loaded again only if it has not within `withinMs`.
+   */
+  follow(url: string, withinMs: number): void {
+    this.current.contentWindow?.postMessage({ dataAppPreview: 'run' }, '*'); // the front proxy's script in the page
+    clearTimeout(this.following);
+    this.following = setTimeout(() => this.load(url), withinMs);
+  }
+
+  /** The page on show has followed the restart. */
+  followed(): void {
+    clearTimeout(this.following);
+    this.following = undefined;
+  }
+
   /** Loads `url` behind the page on show, and swaps when it has loaded; the first page loads directly. */
   load(url: string): void {
+    this.followed();
     const src = this.current.getAttribute('src');
     if (!src || src === 'about:blank') {
       this.current.src = url;
@@ -56,6 +74,7 @@ export class FrameSwap {
 
   /** Reloads the page on show now (the Reload button). */
   reload(url: string): void {
+    this.followed();
     this.pending?.remove();
     this.pending = undefined;
     this.current.src = url;

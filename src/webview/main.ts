@@ -1,7 +1,8 @@
 // The preview webview's script (bundled for the browser as dist/webview.js).
 import { locationIn } from '../core/tracebacks';
 import { FrameSwap } from './frames';
-import { isHostToWebview, isSignedBy, isWebviewAction, stateLabel, type PersistedPreview, type StatusMessage, type WebviewToHost } from '../preview/protocol';
+import { isFollowedMessage, isHostToWebview, isSignedBy, isWebviewAction, stateLabel, type PersistedPreview, type StatusMessage, type WebviewToHost } from '../preview/protocol';
+import { FOLLOW_TIMEOUT_MS } from '../core/page-client';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -17,6 +18,8 @@ const overlay = $<HTMLElement>('overlay');
 
 let shownGeneration = -1;
 let current: StatusMessage | undefined;
+/** The app server was down (crashed, stopped) since the page on show loaded: that page cannot follow. */
+let interrupted = false;
 
 function show(el: HTMLElement, visible: boolean): void {
   el.hidden = !visible;
@@ -56,13 +59,19 @@ function render(s: StatusMessage): void {
   debug.title = s.debugging ? 'Stop debugging: restart the app without the debugger' : 'Debug the app: every run starts under the debugger';
   debug.disabled = s.state === 'stopping';
 
+  if (s.state === 'crashed' || s.state === 'stopped') interrupted = true;
   if (s.state === 'ready' && s.url && s.generation !== shownGeneration) {
+    // Streamlit's page reconnects to the next server and reruns (the front proxy's script asks it):
+    // kept, and loaded again only if it does not say it followed.
+    const follows = !!s.pageFollows && !interrupted && shownGeneration >= 0 && frames.frame.getAttribute('src') === s.url;
     shownGeneration = s.generation;
+    interrupted = false;
     const url = s.url;
+    if (follows) frames.follow(url, FOLLOW_TIMEOUT_MS + 1000);
     // Behind the page on show, swapped in when it has loaded. Not before this page has loaded:
     // VS Code shows a new page of the webview at its load event, which a frame still loading
     // would hold back (the preview stayed on its previous page while the app loaded).
-    if (document.readyState === 'complete') frames.load(url);
+    else if (document.readyState === 'complete') frames.load(url);
     else window.addEventListener('load', () => frames.load(url), { once: true });
   }
 
@@ -198,7 +207,11 @@ function reloadFrame(): void {
 // to this page too, but cannot read the token.
 const TOKEN = document.body.dataset.token ?? '';
 window.addEventListener('message', (ev: MessageEvent<unknown>) => {
-  if (frames.isAppWindow(ev.source) || !isSignedBy(ev.data, TOKEN)) return;
+  if (frames.isAppWindow(ev.source)) {
+    if (isFollowedMessage(ev.data)) frames.followed(); // the one message taken from the app's page
+    return;
+  }
+  if (!isSignedBy(ev.data, TOKEN)) return;
   const msg = ev.data;
   if (msg.type === 'status') render(msg);
   else reloadFrame();

@@ -21,11 +21,13 @@ interface App {
   readonly page: RegExp;
   /** Whether its page talks to the server over a websocket (Dash uses HTTP requests). */
   readonly websocket: boolean;
+  /** Its page follows a save by itself (Streamlit reconnects and reruns): not loaded again. */
+  readonly follows?: boolean;
 }
 
 const APPS: App[] = [
   { file: 'panel_dashboard.py', label: 'Panel', page: /\/proxy\/\d+\/panel_dashboard$/, websocket: true },
-  { file: 'streamlit_app.py', label: 'Streamlit', page: /\/proxy\/\d+\/$/, websocket: true },
+  { file: 'streamlit_app.py', label: 'Streamlit', page: /\/proxy\/\d+\/$/, websocket: true, follows: true },
   { file: 'dash_app.py', label: 'Dash', page: /\/proxy\/\d+\/$/, websocket: false },
 ];
 const SAVES = 6;
@@ -86,6 +88,7 @@ describe('Real Panel, Streamlit and Dash apps in a real VS Code, through its por
           sockets.some((u) => u.includes(`/proxy/${frontPort}/`)),
           `a websocket to the app went through /proxy/${frontPort}/ (saw: ${sockets.join(', ') || 'none'})`,
         );
+      await frame.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
       const firstServers = workspacePythons(workspace, 'servers');
       assert.ok(firstServers.length > 0, 'a Python process of the workspace serves the app');
       await wb.screenshot(`${app.label}-visible`);
@@ -95,6 +98,8 @@ describe('Real Panel, Streamlit and Dash apps in a real VS Code, through its por
       figures[`${app.label}: save → new content visible`] = await timeSaves(wb, app.file, messageLine(file), 'SAVED', SAVES, 1500);
       await wb.waitForAppText(app.file, 'text=Doubled rows', /Doubled rows: 6/);
       assert.equal(port(await wb.appFrame(app.file)), frontPort, 'the preview URL never changed');
+      const kept = await (await wb.appFrame(app.file)).evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce === true);
+      assert.equal(kept, !!app.follows, app.follows ? "Streamlit's page followed every save in place (it reconnected and reran)" : 'the page was loaded again');
       for (const pid of firstServers) assert.equal(isAlive(pid), false, `the first servers are gone (pid ${pid})`);
       const last = workspacePythons(workspace, 'all');
       assert.ok(last.length > 0 && last.every((p) => !firstServers.includes(p)), 'new processes serve the saved version');

@@ -14,6 +14,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { RunHook, RunInfo } from '../../src/core/supervisor';
+import { PREVIEW_FRAME_NAME } from '../../src/core/page-client';
 import { TestBrowser } from './browser';
 import { get, isAlivePid, sleep, startable, waitFor, type TestApp } from './harness';
 
@@ -290,6 +291,13 @@ describe('the hot standby (real Streamlit, Panel and Bokeh)', () => {
           const before = runsLog();
           assert.ok(before.length > 0 && before.every((p) => p === first.pid), `only the running server has run app code (runs by pid ${before.join(', ')})`);
 
+          // A Streamlit page follows by itself: it reconnects and reruns, it is not loaded again.
+          await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+          if (c.framework === 'streamlit') {
+            await page.getByLabel('Name').fill('grace');
+            await page.getByLabel('Name').press('Enter');
+            await page.getByText('hello grace').waitFor({ timeout: 10_000 });
+          }
           setVersion(app, 2);
           const t0 = Date.now();
           assert.equal((await app.controller.fileSaved(app.file)) && (await app.controller.idle(), sup.state), 'ready');
@@ -300,6 +308,9 @@ describe('the hot standby (real Streamlit, Panel and Bokeh)', () => {
           assert.ok(!before.includes(second.pid), 'the hot server had run no app code before it took over');
           assert.ok(events.indexOf(`close ${first.id}`) > events.indexOf(hotOpened), "the old run's hooks closed at the save, after the hot run's opened");
           await page.getByText('Runs VERSION-2').waitFor({ timeout: 30_000 });
+          const kept = await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce === true);
+          assert.equal(kept, c.framework === 'streamlit', c.framework === 'streamlit' ? 'the Streamlit page reran in place' : 'the page was loaded again');
+          if (c.framework === 'streamlit') await page.getByText('hello grace').waitFor({ timeout: 5000 }); // its widget kept its value
           assert.match(await page.getByText(/served by pid/).innerText(), new RegExp(`pid ${second.pid}`), 'the new version runs in the hot server');
           assert.deepEqual(runsLog().filter((p) => p === first.pid || p === second.pid).length >= 2, true);
           console.log(`  ${c.framework}: save → the hot server took over in ${took} ms (supervisor: ${sup.lastStartMs} ms)`);
@@ -319,6 +330,45 @@ describe('the hot standby (real Streamlit, Panel and Bokeh)', () => {
         }
       },
     );
+
+  it(
+    "Streamlit in the preview's frame: after a save its page connects again (told by the preview, or on its own), reruns in place and tells the preview (the one message the preview takes from it)",
+    { timeout: 120_000 },
+    async () => {
+      const app = startable('streamlit_runs.py', 'streamlit', { overlap, front: true, watch: false, hot: () => true });
+      try {
+        await app.startReady();
+        const { page } = await browser.page(frontUrl(app));
+        // The preview's frame: named as the webview names it, in a page of another origin.
+        await page.setContent(
+          `<iframe name="${PREVIEW_FRAME_NAME}" src="${frontUrl(app)}" style="width:1000px;height:800px"></iframe>` +
+            '<script>window.followed = []; addEventListener("message", (e) => { if (e.data && e.data.dataAppPreview) followed.push(e.data.dataAppPreview); });</script>',
+        );
+        const frame = page.frameLocator('iframe');
+        await frame.getByText('Runs VERSION-1').waitFor({ timeout: 30_000 });
+        await page.frames()[1]!.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+        await frame.getByLabel('Name').fill('grace');
+        await frame.getByLabel('Name').press('Enter');
+        await frame.getByText('hello grace').waitFor({ timeout: 10_000 });
+        await waitFor('the hot standby', () => app.controller.supervisor.hot.ready || undefined, 60_000);
+        for (const n of [2, 3]) {
+          setVersion(app, n);
+          await app.controller.fileSaved(app.file);
+          await app.controller.idle();
+          // The preview tells the page a new run is on show (it connects again at once); without it,
+          // the page reconnects on its own and is asked to rerun.
+          if (n === 2) await page.evaluate(() => window.frames[0]!.postMessage({ dataAppPreview: 'run' }, '*'));
+          await frame.getByText(`Runs VERSION-${n}`).waitFor({ timeout: 4000 }); // within the preview's bound: no reload behind it
+          await frame.getByText('hello grace').waitFor({ timeout: 5000 });
+        }
+        assert.equal(await page.frames()[1]!.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce === true), true, 'the page was not loaded again');
+        assert.deepEqual(await page.evaluate(() => (window as unknown as { followed: string[] }).followed), ['followed', 'followed'], 'it told the preview each time');
+        await page.context().close();
+      } finally {
+        await app.dispose();
+      }
+    },
+  );
 
   it('a launch that cannot be built when the hot server would take over fails the restart with its error, and the next restart recovers', { timeout: 120_000 }, async () => {
     let broken = false;

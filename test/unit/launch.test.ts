@@ -71,7 +71,10 @@ describe('buildLaunch: the exact command of each framework', () => {
   });
   it('Streamlit: a forwarded origin is allow-listed for its websocket', () => {
     const s = buildLaunch(ctx('streamlit', { extraOrigins: ['https://cs.example:8080', 'http://b.example'] }));
-    assert.deepEqual(s.env, { STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: 'https://cs.example:8080 http://b.example' });
+    assert.deepEqual(s.env, {
+      STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS: 'https://cs.example:8080 http://b.example',
+      STREAMLIT_CLIENT_ALLOWED_ORIGINS: 'https://cs.example:8080 http://b.example',
+    });
   });
   it('Shiny: shiny run without --reload', () => {
     assert.deepEqual(buildLaunch(ctx('shiny')).args, ['-m', 'shiny', 'run', '--port', '5123', '--host', '127.0.0.1', '/ws/apps/my_app.py']);
