@@ -2,7 +2,7 @@
 // run, then the same through the real VS Code harness; results go to BENCHMARKS.md.
 // Then real Panel and Streamlit against their own reloaders (bench-frameworks.ts).
 // Figures are printed, never asserted. `--no-vscode` skips the VS Code parts; `--runs N` (≥10);
-// `--frameworks` runs only the Panel and Streamlit part.
+// `--frameworks` runs only the Panel and Streamlit part, `--restarts` only the cold/warm/floor part.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -124,7 +124,7 @@ function machine(): string {
 
 async function main(): Promise<void> {
   if (!args.includes('--frameworks')) await restartPart();
-  await frameworksPart();
+  if (!args.includes('--restarts')) await frameworksPart();
 }
 
 /** Restarts of a Tornado + pandas app and a standard-library app: cold, warm, floor. */

@@ -76,8 +76,8 @@ export class PreviewPanel extends Disposable {
         this.dispose();
       }),
     );
-    // The first page carries its final CSP: a page set again while VS Code still loads the first
-    // one can leave that first one on show (a preview stuck on "Starting…").
+    // The first page carries its final CSP, so the first start does not set a second page while
+    // VS Code is still loading the first (it then holds two pages of the preview for a while).
     const timer = setTimeout(() => this.renderFirst([]), FIRST_PAGE_WAIT_MS);
     this._register({ dispose: () => clearTimeout(timer) });
     Promise.resolve(origins).then(

@@ -37,6 +37,28 @@ async function saveVersion(wb: Workbench, version: number): Promise<void> {
   figures['save → new content visible']!.push(Date.now() - t0);
 }
 
+/**
+ * Saves `version` and watches the page on show in the preview until it shows it: what it showed
+ * meanwhile other than the previous version (a blank or half-loaded page) is returned.
+ */
+async function saveWatching(wb: Workbench, version: number): Promise<string[]> {
+  await wb.openFile(TORNADO);
+  await wb.setLine(MESSAGE_LINE, `MESSAGE = "VERSION-${version}"`);
+  await wb.save();
+  const seen: string[] = [];
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const text = await wb
+      .appFrame(TORNADO)
+      .then((f) => f.evaluate(() => document.querySelector('#msg')?.textContent ?? `(no #msg: ${location.href} ${document.readyState})`))
+      .catch(() => undefined); // the frames are being swapped
+    if (text === `VERSION-${version}`) return seen;
+    if (text !== undefined && text !== `VERSION-${version - 1}`) seen.push(text);
+    await wb.page.waitForTimeout(20);
+  }
+  throw new Error(`VERSION-${version} never showed (saw: ${seen.join(' | ')})`);
+}
+
 killOnExit();
 
 describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
@@ -91,14 +113,15 @@ describe('Data App Preview in a real VS Code', { timeout: 600_000 }, () => {
     assert.equal(await wb.paletteHas('Data App: Restart App'), true);
   });
 
-  it('2. Edit and Ctrl+S: the new content shows at the same URL, the old server is gone', async () => {
+  it('2. Edit and Ctrl+S: the new content shows at the same URL, with no blank page between; the old server is gone', async () => {
     const frameSrc = async () => (await wb.previewFrame(TORNADO)).locator('#app-frame').getAttribute('src');
     const url = await frameSrc();
     assert.match(url ?? '', /^http:\/\/[^/]+\/proxy\/\d+\/$/, 'the preview loads the front port, forwarded by code-server');
     for (let i = 2; i <= 4; i++) {
       const oldPid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
       assert.ok(alive(oldPid));
-      await saveVersion(wb, i);
+      // No blank page: the old page stays on show until the new one has loaded behind it.
+      assert.deepEqual(await saveWatching(wb, i), [], 'the preview showed the old version, then the new one, and nothing between');
       const newPid = pidIn(await wb.waitForAppText(TORNADO, 'p', /pid \d+/));
       assert.notEqual(newPid, oldPid);
       // Overlapped: the old server is stopped in the background, and goes within its grace period.

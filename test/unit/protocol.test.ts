@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { isHostToWebview, isPersistedPreview, isSignedBy, isWebviewToHost } from '../../src/preview/protocol';
+import { isFollowedMessage, isHostToWebview, isPersistedPreview, isSignedBy, isWebviewToHost } from '../../src/preview/protocol';
 
 describe('protocol guards', () => {
   it('accepts well-formed webview messages only', () => {
@@ -18,6 +18,12 @@ describe('protocol guards', () => {
     assert.ok(!isHostToWebview({ ...ok, url: 5 }));
     assert.ok(!isHostToWebview({ ...ok, error: { message: 1 } }));
     assert.ok(!isHostToWebview({ ...ok, filePath: undefined }));
+  });
+  it("the one message taken from the app's page: it followed a restart", () => {
+    assert.ok(isFollowedMessage({ dataAppPreview: 'followed', run: 'r1' }));
+    for (const bad of [null, 'followed', { dataAppPreview: 'followed' }, { dataAppPreview: 'reload', run: 'r1' }, { type: 'status', dataAppPreview: 'x' }]) {
+      assert.ok(!isFollowedMessage(bad), JSON.stringify(bad));
+    }
   });
   it('persisted state must name a file', () => {
     assert.ok(isPersistedPreview({ version: 1, filePath: '/w/app.py' }));
